@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what is missing from Debian, configures once, builds incrementally.
+#   scripts/setup.sh run    packages to build and run the demo pipeline
+#   scripts/setup.sh test   plus what the tests need (Python peers, Chromium, fonts)
+# A second call installs nothing and rebuilds only what changed.
+set -euo pipefail
+profile=${1:-run}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${QILIN_BUILD_DIR:-$root/build}
+
+run_pkgs=(clang cmake ninja-build ccache pkg-config git
+          libtorch-dev libopenblas0-pthread libicu-dev libfmt-dev nlohmann-json3-dev
+          libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libgloo-dev libsentencepiece-dev)
+test_pkgs=(python3 python3-jieba python3-nltk python3-torch python3-numpy
+           chromium chromium-driver fonts-wqy-microhei)
+pkgs=("${run_pkgs[@]}")
+[ "$profile" = test ] && pkgs+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing from Debian: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# OpenBLAS must be the BLAS libtorch loads (reference BLAS is ~20x slower).
+if [ -e /etc/alternatives/libblas.so.3-x86_64-linux-gnu ] &&
+   ! readlink -f /etc/alternatives/libblas.so.3-x86_64-linux-gnu | grep -q openblas; then
+  echo "setup: warning: libblas.so.3 is not OpenBLAS; training will be slow" >&2
+fi
+
+if [ ! -f "$build/build.ninja" ]; then
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+fi
+# Two cores: -j2. Ninja prints nothing but a summary when everything is current.
+cmake --build "$build" -j "${QILIN_BUILD_JOBS:-2}"
