@@ -26,6 +26,8 @@ void add_segment(CLI::App& app);
 void add_gate(CLI::App& app);
 void add_report(CLI::App& app);
 void add_data(CLI::App& app);
+void add_data_inspect(CLI::App& data);  // data inspect
+void add_data_demo(CLI::App& data);     // data demo
 void add_model(CLI::App& app);
 void add_launch(CLI::App& app);
 

@@ -15,9 +15,16 @@ TEST(Cli, VersionPrintsVersionAndCommit) {
 }
 
 TEST(Cli, EverySubcommandHasHelp) {
-  for (const char* sub : {"run", "train", "eval", "score", "segment", "gate", "report", "data",
-                          "model", "launch"}) {
-    auto r = run_command({qilin_bench().string(), sub, "--help"});
+  for (std::string sub : {"run", "train", "eval", "score", "segment", "gate", "report", "data",
+                          "data inspect", "data demo", "model", "launch"}) {
+    std::vector<std::string> argv{qilin_bench().string()};
+    for (size_t a = 0, b; a <= sub.size(); a = b + 1) {
+      b = sub.find(' ', a);
+      if (b == std::string::npos) b = sub.size();
+      argv.push_back(sub.substr(a, b - a));
+    }
+    argv.push_back("--help");
+    auto r = run_command(argv);
     EXPECT_EQ(r.exit_code, 0) << sub << ": " << r.err;
     EXPECT_NE(r.out.find("Usage:"), std::string::npos) << sub << ": " << r.out;
   }
