@@ -57,15 +57,19 @@ std::map<char, std::string> parse_cmexam_options(const std::string& cell, const 
   int n = 0;
   for (std::string_view raw : split_option_lines(cell)) {
     ++n;
-    std::string_view line = trim(raw);
-    if (line.empty()) continue;
+    std::string_view line = raw;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);  // CRLF inside the cell
+    if (trim(line).empty()) continue;
     char letter = line[0];
     size_t sep = (letter >= 'A' && letter <= 'Z') ? option_separator_length(line.substr(1)) : 0;
     if (sep == 0)
-      throw where.error("option line " + std::to_string(n) + " " + shown(line) +
+      throw where.error("option line " + std::to_string(n) + " " + shown(trim(line)) +
                         " does not start with a letter A-Z and a space");
-    std::string_view text = trim(line.substr(1 + sep));
-    if (text.empty()) throw where.error(std::string("option ") + letter + " has no text");
+    // The text is kept verbatim past the separator (a few real options end in U+3000 or U+2003), so the
+    // rebuilt Options block, and with it the prompt, matches Qilin-Med's byte for byte.
+    std::string_view text = line.substr(1 + sep);
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);  // "A. x"
+    if (trim(text).empty()) throw where.error(std::string("option ") + letter + " has no text");
     if (options.count(letter)) throw where.error(std::string("option ") + letter + " appears twice");
     options.emplace(letter, std::string(text));
   }
@@ -160,8 +164,8 @@ ReadReport for_each_cmexam(const std::filesystem::path& path,
                         std::to_string(rec.fields.size()));
       CMExamQuestion q;
       q.line = rec.line;
-      q.question = std::string(trim(rec.fields[c_question]));
-      if (q.question.empty()) throw loc.error("empty question");
+      q.question = rec.fields[c_question];  // verbatim: it is the start of the prompt
+      if (trim(q.question).empty()) throw loc.error("empty question");
       q.options = parse_cmexam_options(rec.fields[c_options], loc);
       q.answer = parse_cmexam_answer(rec.fields[c_answer], q.options, loc);
       q.explanation = std::string(trim(rec.fields[c_expl]));

@@ -11,8 +11,8 @@ namespace qb {
 struct CMExamQuestion {
   std::string id;                            // the `id` column if present, else the 1-based data row number
   long line = 0;                             // physical line where the record starts
-  std::string question;
-  std::map<char, std::string> options;       // 'A' -> "option text" (letter prefix removed)
+  std::string question;                      // verbatim from the file (prompts are built from it)
+  std::map<char, std::string> options;       // 'A' -> "option text" (letter and separator removed, else verbatim)
   std::string answer;                        // sorted set of letters, e.g. "C" or "ACE"
   std::string explanation;                   // may be empty
   std::map<std::string, std::string> annotations;  // every other column: name -> value
