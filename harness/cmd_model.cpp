@@ -1,13 +1,84 @@
+// `qilin-bench model init|logits|describe`: create a seeded random checkpoint in the
+// Hugging Face layout, print the last position's logits, describe a checkpoint.
 #include <CLI/CLI.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "common/error.h"
 #include "harness/commands.h"
+#include "trainers/model_tools.h"
 
 namespace qb::cli {
 
+namespace {
+
+std::vector<int64_t> parse_ids(const std::string& text) {
+  std::vector<int64_t> ids;
+  size_t start = 0;
+  int n = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    const std::string item = text.substr(start, comma - start);
+    ++n;
+    size_t used = 0;
+    long long v = 0;
+    try {
+      v = std::stoll(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (item.empty() || used != item.size())
+      throw InputError("--ids", "item " + std::to_string(n), "'" + item + "' is not an integer token id");
+    ids.push_back(v);
+    start = comma + 1;
+  }
+  return ids;
+}
+
+}  // namespace
+
 void add_model(CLI::App& app) {
   auto* sub = app.add_subcommand("model", "init a checkpoint, print logits, describe a checkpoint");
-  sub->callback([] { throw NotBuiltError("'qilin-bench model' is planned in issue 4 and not built yet"); });
+  sub->require_subcommand(1);
+
+  struct InitOptions {
+    std::string config, out, dtype = "fp32";
+    uint64_t seed = 0;
+    int64_t shard_bytes = 0;
+  };
+  auto init = std::make_shared<InitOptions>();
+  auto* init_cmd = sub->add_subcommand("init", "write a seeded random checkpoint (config.json + safetensors)");
+  init_cmd->add_option("--config", init->config, "HF config.json (LlamaForCausalLM or Baichuan)")->required();
+  init_cmd->add_option("--out", init->out, "output checkpoint directory")->required();
+  init_cmd->add_option("--seed", init->seed, "random seed (same seed, same weights)");
+  init_cmd->add_option("--dtype", init->dtype, "storage dtype: fp32, fp16 or bf16");
+  init_cmd->add_option("--shard-bytes", init->shard_bytes,
+                       "split weights into shards of at most this many bytes (0 = one file)");
+  init_cmd->callback([init] {
+    const ModelConfig config = load_model_config(init->config);
+    init_random_checkpoint(config, init->out, init->seed, init->dtype, init->shard_bytes);
+    std::cout << describe_checkpoint_json(init->out);
+  });
+
+  struct LogitsOptions {
+    std::string model, ids;
+  };
+  auto lo = std::make_shared<LogitsOptions>();
+  auto* logits_cmd = sub->add_subcommand("logits", "print the last position's logits as a JSON array");
+  logits_cmd->add_option("--model", lo->model, "checkpoint directory")->required();
+  logits_cmd->add_option("--ids", lo->ids, "comma-separated token ids, e.g. 1,2,3")->required();
+  logits_cmd->callback([lo] {
+    const auto logits = last_position_logits(lo->model, parse_ids(lo->ids));
+    nlohmann::json j = nlohmann::json::array();
+    for (float v : logits) j.push_back(static_cast<double>(v));
+    std::cout << j.dump() << "\n";
+  });
+
+  auto dir = std::make_shared<std::string>();
+  auto* describe_cmd = sub->add_subcommand("describe", "print a checkpoint's architecture, size, dtype and shards as JSON");
+  describe_cmd->add_option("--model", *dir, "checkpoint directory")->required();
+  describe_cmd->callback([dir] { std::cout << describe_checkpoint_json(*dir); });
 }
 
 }  // namespace qb::cli
