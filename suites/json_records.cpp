@@ -128,7 +128,7 @@ void read_list(const std::filesystem::path& path, const ReadOptions& opts, ReadR
 
 }  // namespace
 
-JsonLayout detect_json_layout(const std::filesystem::path& path) {
+char first_nonblank_char(const std::filesystem::path& path) {
   std::ifstream in = open_or_throw(path);
   char buf[4096];
   bool first = true;
@@ -136,12 +136,16 @@ JsonLayout detect_json_layout(const std::filesystem::path& path) {
     std::string_view chunk(buf, static_cast<size_t>(in.gcount()));
     if (first) chunk = strip_bom(chunk);
     first = false;
-    for (char c : chunk) {
-      if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
-      return c == '[' ? JsonLayout::kList : JsonLayout::kLines;
-    }
+    for (char c : chunk)
+      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return c;
   }
-  throw error_in_file(path.string(), "empty file: no records");
+  return 0;
+}
+
+JsonLayout detect_json_layout(const std::filesystem::path& path) {
+  char c = first_nonblank_char(path);
+  if (c == 0) throw error_in_file(path.string(), "empty file: no records");
+  return c == '[' ? JsonLayout::kList : JsonLayout::kLines;
 }
 
 void for_each_json_record(const std::filesystem::path& path, const ReadOptions& opts,

@@ -12,6 +12,9 @@ namespace qb {
 
 enum class JsonLayout { kLines, kList };
 
+// The first byte that is not whitespace (after a BOM), or 0 for a file with none.
+char first_nonblank_char(const std::filesystem::path& path);
+
 // Looks at the first non-blank byte: '[' is a JSON list, anything else JSONL.
 // Throws InputError("empty file") for a file with no content.
 JsonLayout detect_json_layout(const std::filesystem::path& path);
