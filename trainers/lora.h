@@ -1,0 +1,42 @@
+// LoRA (Hu et al. 2021): a frozen base weight W plus a trainable low-rank update
+// B·A·(alpha/rank), with dropout on the adapter's input. Internal to trainers/.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+namespace qb::train {
+
+struct LoraSettings {
+  int rank = 8;
+  double alpha = 16;
+  double dropout = 0.05;
+  std::vector<std::string> target_modules = {"W_pack", "o_proj"};  // matched against weight names
+  double scale() const { return alpha / rank; }
+};
+
+// One adapted weight. A is Kaiming-uniform like PEFT, B starts at zero, so the adapted model
+// starts equal to the base model.
+struct LoraAdapter {
+  std::string weight_name;  // the base weight it adapts, e.g. "model.layers.0.self_attn.W_pack.weight"
+  torch::Tensor A;          // [rank, in]
+  torch::Tensor B;          // [out, rank]
+  double scale = 1;
+  double dropout = 0;
+
+  // x·Wᵀ + dropout(x)·Aᵀ·Bᵀ·scale, with W the frozen base weight.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& base_weight, bool training) const;
+  // W + scale·B·A (what gets saved: a plain checkpoint with no adapter).
+  torch::Tensor merged(const torch::Tensor& base_weight) const;
+};
+
+// True when `weight_name` (a 2-D weight) is named by a target: a target matches a whole
+// dotted component ("q_proj" matches "...self_attn.q_proj.weight", not "...xq_proj...").
+bool lora_targets(const std::string& weight_name, const std::vector<std::string>& targets);
+
+LoraAdapter make_lora_adapter(const std::string& weight_name, const torch::Tensor& base_weight,
+                              const LoraSettings& s);
+
+}  // namespace qb::train

@@ -1,0 +1,287 @@
+#include "trainers/train_loop.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <regex>
+#include <sstream>
+
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "trainers/train_data.h"
+
+namespace qb::train {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string checkpoint_name(int64_t step) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "checkpoint-%06lld", static_cast<long long>(step));
+  return buf;
+}
+
+// Yields the example indices of successive micro-batches; batches run across epoch ends so
+// every micro-batch has batch_size examples.
+class DataCursor {
+ public:
+  DataCursor(int64_t n, uint64_t seed, bool shuffle, LoopPosition& pos)
+      : n_(n), seed_(seed), shuffle_(shuffle), pos_(pos) {}
+  std::vector<int64_t> next(int64_t batch_size) {
+    std::vector<int64_t> idx;
+    while (static_cast<int64_t>(idx.size()) < batch_size) {
+      if (order_epoch_ != pos_.epoch) {
+        order_ = epoch_order(n_, seed_, pos_.epoch, shuffle_);
+        order_epoch_ = pos_.epoch;
+      }
+      idx.push_back(order_[static_cast<size_t>(pos_.cursor)]);
+      if (++pos_.cursor == n_) pos_.cursor = 0, ++pos_.epoch;
+    }
+    return idx;
+  }
+
+ private:
+  int64_t n_;
+  uint64_t seed_;
+  bool shuffle_;
+  LoopPosition& pos_;
+  std::vector<int64_t> order_;
+  int64_t order_epoch_ = -1;
+};
+
+torch::Tensor rng_state() {
+  auto gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  return gen.get_state();
+}
+
+void set_rng_state(const torch::Tensor& s) {
+  auto gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_state(s);
+}
+
+void save_trainer_state(const fs::path& dir, const LoopPosition& pos, torch::optim::Optimizer& opt,
+                        const CheckpointIo& io, const LoopSettings& s) {
+  torch::serialize::OutputArchive ar;
+  ar.write("position", torch::tensor({pos.step, pos.epoch, pos.cursor, pos.tokens}, torch::kInt64));
+  ar.write("rng", rng_state());
+  torch::serialize::OutputArchive opt_ar;
+  opt.save(opt_ar);
+  ar.write("optimizer", opt_ar);
+  if (io.extra_state)
+    for (const auto& [name, t] : io.extra_state()) ar.write("extra." + name, t.detach());
+  std::ostringstream bytes;
+  ar.save_to(bytes);
+  write_file_atomic(dir / kTrainerStateFile, bytes.str());
+  json j = {{"stage", s.stage}, {"step", pos.step}, {"epoch", pos.epoch}, {"cursor", pos.cursor},
+            {"tokens", pos.tokens}, {"config", json::parse(s.config_json)}};
+  write_file_atomic(dir / kTrainerStateJson, j.dump(2) + "\n");
+}
+
+LoopPosition load_trainer_state(const fs::path& dir, torch::optim::Optimizer& opt, const CheckpointIo& io) {
+  const fs::path file = dir / kTrainerStateFile;
+  if (!fs::exists(file)) throw error_in_file(file.string(), "missing: the checkpoint is incomplete");
+  torch::serialize::InputArchive ar;
+  try {
+    ar.load_from(file.string());
+  } catch (const c10::Error& e) {
+    throw error_in_file(file.string(), "unreadable trainer state (truncated or not a trainer state)");
+  }
+  torch::Tensor p, rng;
+  ar.read("position", p);
+  ar.read("rng", rng);
+  torch::serialize::InputArchive opt_ar;
+  ar.read("optimizer", opt_ar);
+  opt.load(opt_ar);
+  if (io.restore_extra) {
+    for (const auto& key : ar.keys()) {
+      if (key.rfind("extra.", 0) != 0) continue;
+      torch::Tensor t;
+      ar.read(key, t);
+      io.restore_extra(key.substr(6), t);
+    }
+  }
+  set_rng_state(rng);
+  LoopPosition pos;
+  auto a = p.accessor<int64_t, 1>();
+  pos.step = a[0], pos.epoch = a[1], pos.cursor = a[2], pos.tokens = a[3];
+  return pos;
+}
+
+// Keeps metrics lines of steps <= `step` (a resumed run rewrites what came after).
+void truncate_metrics(const fs::path& file, int64_t step) {
+  if (!fs::exists(file)) return;
+  std::ifstream in(file);
+  std::string line, kept;
+  while (std::getline(in, line)) {
+    auto j = json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.contains("step")) continue;  // a torn last line after kill -9
+    if (j["step"].get<int64_t>() <= step) kept += line + "\n";
+  }
+  write_file_atomic(file, kept);
+}
+
+void prune_checkpoints(const fs::path& out, int64_t keep) {
+  std::vector<fs::path> ckpts;
+  static const std::regex re("checkpoint-[0-9]{6,}");
+  for (const auto& e : fs::directory_iterator(out))
+    if (e.is_directory() && std::regex_match(e.path().filename().string(), re)) ckpts.push_back(e.path());
+  std::sort(ckpts.begin(), ckpts.end());
+  for (size_t i = 0; i + static_cast<size_t>(keep) < ckpts.size(); ++i) fs::remove_all(ckpts[i]);
+}
+
+// Writes a checkpoint into a temporary directory and renames it into place, then points
+// out/latest at it: a kill at any moment leaves out/latest naming a complete checkpoint.
+void write_checkpoint(const fs::path& out, const LoopPosition& pos, torch::optim::Optimizer& opt,
+                      const CheckpointIo& io, const LoopSettings& s) {
+  const std::string name = checkpoint_name(pos.step);
+  const fs::path tmp = out / (".tmp-" + name), dst = out / name;
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  io.write_model(tmp);
+  save_trainer_state(tmp, pos, opt, io, s);
+  fs::remove_all(dst);
+  fs::rename(tmp, dst);
+  write_file_atomic(out / "latest", name + "\n");
+  prune_checkpoints(out, s.keep_checkpoints);
+}
+
+std::string fmt_double(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.4g", v);
+  return b;
+}
+
+}  // namespace
+
+fs::path latest_checkpoint(const fs::path& out) {
+  const fs::path p = out / "latest";
+  if (!fs::exists(p)) return {};
+  std::string name = read_file(p);
+  while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.pop_back();
+  fs::path dir = out / name;
+  if (!fs::is_directory(dir)) throw error_in_file(p.string(), "names '" + name + "', which is not a directory");
+  return dir;
+}
+
+LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& io, const fs::path& resume_dir) {
+  fs::create_directories(s.out);
+  auto params = obj.trainable();
+  std::vector<torch::Tensor> tensors;
+  for (auto& [n, t] : params) tensors.push_back(t);
+  auto opt = make_adamw(params, s.adamw);
+
+  LoopResult r;
+  LoopPosition pos;
+  const fs::path metrics_path = s.out / kMetricsFile;
+  if (!resume_dir.empty()) {
+    pos = load_trainer_state(resume_dir, *opt, io);
+    r.resumed_from = pos.step;
+    truncate_metrics(metrics_path, pos.step);
+  } else {
+    write_file_atomic(metrics_path, "");
+  }
+  std::ofstream metrics(metrics_path, std::ios::app);
+  auto log_line = [&](const json& j) {
+    metrics << j.dump() << "\n";
+    metrics.flush();
+  };
+
+  if (pos.step == 0) {
+    r.eval_start = obj.evaluate();
+    if (!r.eval_start.empty()) log_line({{"stage", s.stage}, {"step", 0}, {"eval", r.eval_start}});
+  }
+
+  DataCursor cursor(obj.num_examples(), s.seed, s.shuffle, pos);
+  using clock = std::chrono::steady_clock;
+  const auto t_start = clock::now();
+  int64_t tokens_this_run = 0;
+  fs::path last_good = resume_dir;
+  bool first = true;
+  obj.set_training(true);
+  while (pos.step < s.total_steps) {
+    const auto t0 = clock::now();
+    const double lr = s.schedule.at(pos.step);
+    set_learning_rate(*opt, lr);
+    opt->zero_grad();
+    double loss_sum = 0;
+    int64_t step_tokens = 0;
+    json extras = json::object();
+    for (int64_t m = 0; m < s.grad_accum; ++m) {
+      MicroStep ms = obj.micro_step(cursor.next(s.batch_size));
+      const double lv = ms.loss.item<double>();
+      if (!std::isfinite(lv))
+        throw std::runtime_error(
+            "step " + std::to_string(pos.step + 1) + ": loss is " + fmt_double(lv) +
+            " (not finite); training stopped" +
+            (last_good.empty() ? std::string("; no checkpoint was written yet")
+                               : "; the last good checkpoint is " + last_good.string()));
+      (ms.loss / static_cast<double>(s.grad_accum)).backward();
+      loss_sum += lv;
+      step_tokens += ms.tokens;
+      for (auto it = ms.metrics.begin(); it != ms.metrics.end(); ++it)
+        extras[it.key()] = extras.value(it.key(), 0.0) + it->get<double>() / static_cast<double>(s.grad_accum);
+    }
+    const double max_norm = s.max_grad_norm > 0 ? s.max_grad_norm : std::numeric_limits<double>::infinity();
+    const double grad_norm = torch::nn::utils::clip_grad_norm_(tensors, max_norm);
+    if (!std::isfinite(grad_norm))
+      throw std::runtime_error("step " + std::to_string(pos.step + 1) + ": gradient norm is " +
+                               fmt_double(grad_norm) + " (not finite); training stopped" +
+                               (last_good.empty() ? std::string("; no checkpoint was written yet")
+                                                  : "; the last good checkpoint is " + last_good.string()));
+    opt->step();
+    ++pos.step;
+    pos.tokens += step_tokens;
+    tokens_this_run += step_tokens;
+    const double loss = loss_sum / static_cast<double>(s.grad_accum);
+    const double dt = std::chrono::duration<double>(clock::now() - t0).count();
+    if (first) r.first_loss = loss, first = false;
+    r.last_loss = loss;
+
+    if (pos.step % s.log_every == 0 || pos.step == s.total_steps) {
+      json j = {{"stage", s.stage}, {"step", pos.step}, {"epoch", pos.epoch}, {"loss", loss}, {"lr", lr},
+                {"grad_norm", grad_norm}, {"tokens", step_tokens},
+                {"tokens_per_s", dt > 0 ? static_cast<double>(step_tokens) / dt : 0.0}};
+      for (auto it = extras.begin(); it != extras.end(); ++it) j[it.key()] = *it;
+      log_line(j);
+      if (!s.quiet)
+        std::cerr << s.stage << " step " << pos.step << "/" << s.total_steps << " loss " << fmt_double(loss)
+                  << " lr " << fmt_double(lr) << " grad-norm " << fmt_double(grad_norm) << "\n";
+    }
+    const bool last = pos.step == s.total_steps;
+    if (s.eval_every > 0 && pos.step % s.eval_every == 0 && !last) {
+      obj.set_training(false);
+      json e = obj.evaluate();
+      obj.set_training(true);
+      if (!e.empty()) log_line({{"stage", s.stage}, {"step", pos.step}, {"eval", e}});
+    }
+    if (s.save_every > 0 && pos.step % s.save_every == 0) {
+      write_checkpoint(s.out, pos, *opt, io, s);
+      last_good = s.out / checkpoint_name(pos.step);
+    }
+  }
+  obj.set_training(false);
+  r.eval_end = obj.evaluate();
+  if (!r.eval_end.empty()) log_line({{"stage", s.stage}, {"step", pos.step}, {"eval", r.eval_end}});
+  const double elapsed = std::chrono::duration<double>(clock::now() - t_start).count();
+  r.tokens_per_second = elapsed > 0 ? static_cast<double>(tokens_this_run) / elapsed : 0;
+  r.steps = pos.step;
+  r.final_model = s.out / "final";
+  const fs::path tmp = s.out / ".tmp-final";
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  io.write_model(tmp);
+  fs::remove_all(r.final_model);
+  fs::rename(tmp, r.final_model);
+  return r;
+}
+
+}  // namespace qb::train

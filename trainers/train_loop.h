@@ -1,0 +1,98 @@
+// The optimizer loop every stage shares: seeded data order, gradient accumulation,
+// clipping, the lr schedule, JSONL step metrics, atomic checkpoints with full trainer state,
+// exact resume, and the non-finite-loss guard. Internal to trainers/ (includes torch).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "trainers/lr_schedule.h"
+#include "trainers/optim_adamw.h"
+
+namespace qb::train {
+
+// What one micro-batch produced. `loss` is the micro-batch mean the optimizer minimises.
+struct MicroStep {
+  torch::Tensor loss;
+  int64_t tokens = 0;        // real tokens processed (forward), for tokens/s
+  nlohmann::json metrics;    // stage extras averaged over the step (e.g. DPO rewards)
+};
+
+// A stage (DCPT, SFT, DPO) as the loop sees it.
+class Objective {
+ public:
+  virtual ~Objective() = default;
+  virtual int64_t num_examples() const = 0;
+  // Forward pass for the examples at `indices` (training mode).
+  virtual MicroStep micro_step(const std::vector<int64_t>& indices) = 0;
+  // Held-out metrics (eval mode, no grad); an empty object when there is no held-out data.
+  virtual nlohmann::json evaluate() = 0;
+  // Every trainable tensor, named (model weights, or LoRA adapters).
+  virtual NamedParams trainable() = 0;
+  virtual void set_training(bool on) = 0;
+};
+
+// The position of a run: everything besides weights and optimizer moments that a resumed
+// run needs to continue bit-identically.
+struct LoopPosition {
+  int64_t step = 0;     // optimizer steps done
+  int64_t epoch = 0;    // current pass over the data
+  int64_t cursor = 0;   // next index into this epoch's order
+  int64_t tokens = 0;   // tokens processed so far
+};
+
+struct LoopSettings {
+  std::string stage;
+  int64_t total_steps = 1;
+  int64_t batch_size = 1;
+  int64_t grad_accum = 1;
+  double max_grad_norm = 1.0;
+  LrSchedule schedule;
+  AdamWSettings adamw;
+  uint64_t seed = 0;
+  bool shuffle = true;
+  int64_t save_every = 0, keep_checkpoints = 2, eval_every = 0, log_every = 1;
+  std::filesystem::path out;
+  std::string config_json;  // recorded in each checkpoint; a resume must match it
+  bool quiet = false;
+};
+
+// How the loop writes the model part of a checkpoint (HF layout, merged LoRA) and which
+// extra tensors (LoRA adapters) belong to the trainer state.
+struct CheckpointIo {
+  std::function<void(const std::filesystem::path& dir)> write_model;
+  std::function<std::vector<std::pair<std::string, torch::Tensor>>()> extra_state;  // saved
+  std::function<void(const std::string& name, const torch::Tensor& value)> restore_extra;  // loaded
+};
+
+struct LoopResult {
+  int64_t steps = 0;
+  int64_t resumed_from = -1;  // step of the checkpoint resumed from, -1 when fresh
+  double last_loss = 0;
+  double first_loss = 0;      // loss of the first step this process ran
+  double tokens_per_second = 0;
+  nlohmann::json eval_start, eval_end;
+  std::filesystem::path final_model;
+};
+
+// The newest complete checkpoint in `out` (named by out/latest), or empty.
+std::filesystem::path latest_checkpoint(const std::filesystem::path& out);
+
+// Runs (or resumes from `resume_dir`, when not empty) the loop to settings.total_steps, then
+// writes the final model to out/final. Throws std::runtime_error naming the step for a
+// non-finite loss or gradient norm; the last checkpoint written stays the newest.
+LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& io,
+                    const std::filesystem::path& resume_dir);
+
+// Trainer state files inside a checkpoint directory.
+inline constexpr const char* kTrainerStateFile = "trainer_state.pt";
+inline constexpr const char* kTrainerStateJson = "trainer_state.json";
+inline constexpr const char* kMetricsFile = "metrics.jsonl";
+
+}  // namespace qb::train
