@@ -23,7 +23,8 @@ struct SegmenterOptions {
   std::string kind = "jieba";  // "char", "jieba" or "icu"
   bool hmm = true;             // jieba only
   std::string dict_path;       // jieba only; empty = Debian python3-jieba's dict.txt
-  std::string user_dict_path;  // jieba only; optional extra words
+  std::string user_dict_path;  // jieba only; optional extra words ("word [freq] [tag]" lines)
+  std::string hmm_model_dir;   // jieba only; finalseg's prob_*.py; empty = Debian python3-jieba's
 };
 
 // Throws InputError for an unknown kind or an unreadable dictionary.

@@ -1,0 +1,94 @@
+#include "metrics/jieba_hmm.h"
+
+#include <unicode/utf8.h>
+
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "metrics/jieba_python_literal.h"
+
+namespace qb {
+
+namespace {
+
+// finalseg's MIN_FLOAT: the log probability of anything missing from the tables.
+constexpr double kMinFloat = -3.14e100;
+constexpr const char* kStateNames = "BEMS";  // index order = JiebaHmm::State
+constexpr UChar32 kHanCount = 0x9FD5 - 0x4E00 + 1;
+
+PyLiteral load_table(const std::string& dir, const char* file) {
+  const std::string path = dir + "/" + file;
+  return parse_python_assignment(read_file(path), "P", path);
+}
+
+const PyLiteral& state_entry(const PyLiteral& table, int state, const std::string& path) {
+  if (!table.is_dict) throw error_in_file(path, "expected a dict keyed by state");
+  const PyLiteral* v = table.get(std::string(1, kStateNames[state]));
+  if (v == nullptr) throw error_in_file(path, std::string("no entry for state '") + kStateNames[state] + "'");
+  return *v;
+}
+
+}  // namespace
+
+JiebaHmm::JiebaHmm(const std::string& dir) {
+  const PyLiteral start = load_table(dir, "prob_start.py");
+  const PyLiteral trans = load_table(dir, "prob_trans.py");
+  const PyLiteral emit = load_table(dir, "prob_emit.py");
+  for (int s = 0; s < 4; ++s) {
+    const PyLiteral& st = state_entry(start, s, dir + "/prob_start.py");
+    if (st.is_dict) throw error_in_file(dir + "/prob_start.py", "expected a number per state");
+    start_[s] = st.number;
+    const PyLiteral& tr = state_entry(trans, s, dir + "/prob_trans.py");
+    for (int t = 0; t < 4; ++t) {
+      const PyLiteral* p = tr.get(std::string(1, kStateNames[t]));
+      trans_[s][t] = p != nullptr ? p->number : kMinFloat;  // trans_p[y0].get(y, MIN_FLOAT)
+    }
+    const PyLiteral& em = state_entry(emit, s, dir + "/prob_emit.py");
+    emit_[s].assign(kHanCount, kMinFloat);  // emit_p[y].get(c, MIN_FLOAT)
+    for (const auto& [k, v] : em.items) {
+      const auto* p = reinterpret_cast<const uint8_t*>(k.data());
+      int32_t i = 0;
+      const int32_t len = static_cast<int32_t>(k.size());
+      UChar32 c;
+      U8_NEXT(p, i, len, c);
+      // Only finalseg's Han range ever reaches the Viterbi; other keys are never looked up.
+      if (i == len && is_jieba_han(c)) emit_[s][c - 0x4E00] = v.number;
+    }
+  }
+}
+
+void JiebaHmm::viterbi(const UChar32* obs, size_t n, std::vector<uint8_t>& states) const {
+  states.resize(n);
+  if (n == 0) return;
+  // Python: V[t][y] = max((V[t-1][y0] + trans_p[y0][y] + emit, y0) for y0 in PrevStatus[y]);
+  // tuples compare probability first, then the state letter, so equal sums pick the
+  // larger letter. The sums are formed left to right as in Python.
+  static constexpr uint8_t kPrev[4][2] = {{kE, kS}, {kB, kM}, {kM, kB}, {kS, kE}};  // B, E, M, S
+  thread_local std::vector<uint8_t> back;
+  back.resize(n * 4);
+  double v[4];
+  for (int y = 0; y < 4; ++y) v[y] = start_[y] + emit(y, obs[0]);
+  for (size_t t = 1; t < n; ++t) {
+    double nv[4];
+    for (int y = 0; y < 4; ++y) {
+      const double em = emit(y, obs[t]);
+      const uint8_t a = kPrev[y][0], b = kPrev[y][1];
+      const double pa = v[a] + trans_[a][y] + em;
+      const double pb = v[b] + trans_[b][y] + em;
+      uint8_t pick;
+      if (pa > pb) pick = a;
+      else if (pb > pa) pick = b;
+      else pick = a > b ? a : b;
+      nv[y] = pick == a ? pa : pb;
+      back[t * 4 + y] = pick;
+    }
+    for (int y = 0; y < 4; ++y) v[y] = nv[y];
+  }
+  // max((V[-1][y], y) for y in 'ES'): ties go to 'S'.
+  uint8_t state = v[kE] > v[kS] ? kE : kS;
+  for (size_t t = n; t-- > 0;) {
+    states[t] = state;
+    if (t > 0) state = back[t * 4 + state];
+  }
+}
+
+}  // namespace qb

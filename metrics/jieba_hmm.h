@@ -1,0 +1,38 @@
+// jieba's finalseg HMM (B/M/E/S character tagging for words not in the dictionary),
+// read from the Python literal files jieba ships (prob_start.py, prob_trans.py,
+// prob_emit.py) so no copy of the model lives in this repository.
+#pragma once
+
+#include <unicode/umachine.h>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qb {
+
+// Characters finalseg treats as Han: its re_han is [\u4E00-\u9FD5].
+inline bool is_jieba_han(UChar32 c) { return c >= 0x4E00 && c <= 0x9FD5; }
+
+class JiebaHmm {
+ public:
+  // States in the alphabetical order Python compares them in (ties pick the larger letter).
+  enum State : uint8_t { kB = 0, kE = 1, kM = 2, kS = 3 };
+
+  // Reads DIR/prob_start.py, DIR/prob_trans.py and DIR/prob_emit.py; throws InputError.
+  explicit JiebaHmm(const std::string& finalseg_dir);
+
+  // finalseg.viterbi over Han code points (is_jieba_han); `states` gets one state per
+  // code point, exactly the path Python's viterbi returns.
+  void viterbi(const UChar32* obs, size_t n, std::vector<uint8_t>& states) const;
+
+ private:
+  double emit(int state, UChar32 c) const { return emit_[state][c - 0x4E00]; }
+
+  std::array<double, 4> start_{};
+  std::array<std::array<double, 4>, 4> trans_{};  // [from][to]
+  std::array<std::vector<double>, 4> emit_;       // [state][c - U+4E00]
+};
+
+}  // namespace qb
