@@ -1,0 +1,94 @@
+// Scoring open-ended answers against references (Huatuo-26M): BLEU-1..4, ROUGE-1/2/L, GLEU,
+// Distinct-1/2, each x100 with a bootstrap interval and a signature (SPEC §4). This is the
+// C++ API the pipeline calls; `qilin-bench score --suite huatuo` is a thin wrapper around it.
+//
+// Result JSON (documented in docs/METRICS.md):
+//   {"suite": "huatuo", "n": N, "n_empty": E, "n_empty_reference": R,
+//    "metrics": {"bleu1": {"value": 12.7, "interval": [lo, hi] | null, "signature": "..."}, ...},
+//    "bleu_details": {...}, "bootstrap": {"resamples": B, "seed": S}}
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <unordered_set>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "metrics/distinct.h"
+#include "metrics/huatuo_item_stats.h"
+
+namespace qb {
+
+struct HuatuoScoreOptions {
+  HuatuoMetricOptions metric;
+  int bootstrap = 1000;  // resamples for 95 % percentile intervals; 0 = no intervals
+  uint64_t seed = 12345;
+  bool keep_items = false;  // keep per-item statistics even without bootstrap (for compare_huatuo)
+};
+
+// Sums of per-item statistics: what every reported number is a function of.
+struct HuatuoTotals {
+  int64_t n = 0, n_empty = 0, n_empty_reference = 0;
+  BleuCounts bleu;
+  GleuCounts gleu;
+  double rouge1_f = 0, rouge2_f = 0, rouge_l_f = 0;
+  double sentence_bleu[4] = {};
+  void add(const HuatuoItemStats& item, uint32_t weight = 1);
+};
+
+// The reported values (x100) of totals, keyed by metric name, without Distinct.
+std::vector<std::pair<std::string, double>> huatuo_values(const HuatuoTotals& totals,
+                                                          BleuAggregation agg);
+
+// Streaming scorer: add() pairs one at a time; keeps sums, Distinct n-gram sets and (when
+// bootstrapping or keep_items) the small per-item statistics, never the texts.
+class HuatuoScorer {
+ public:
+  explicit HuatuoScorer(HuatuoScoreOptions options);
+  // `id` names the item for paired comparison (must be unique). Throws InputError("<text>", ...)
+  // for ill-formed UTF-8 and InputError("<items>", "item 'ID'", ...) for a repeated id
+  // (checked when items are kept, i.e. when they could be compared).
+  void add(std::string id, std::string_view prediction, std::string_view reference);
+  // The same for a batch, segmenting on `threads` threads; items are added in batch order, so
+  // the result does not depend on the thread count. An error names the batch index:
+  // InputError("<batch>", "item K", ...) with K 0-based.
+  struct Pair {
+    std::string id, prediction, reference;
+  };
+  void add_batch(const std::vector<Pair>& batch, int threads);
+  nlohmann::json result() const;
+
+  size_t size() const { return static_cast<size_t>(totals_.n); }
+  const std::vector<std::string>& ids() const { return ids_; }
+  const std::vector<HuatuoItemStats>& items() const { return items_; }
+  const HuatuoScoreOptions& options() const { return options_; }
+  // "bleu1|tok:jieba-0.42.1|hmm:1|agg:corpus|smooth:none|ws:strip" etc. (no bootstrap part)
+  std::string signature(const std::string& metric) const;
+
+ private:
+  HuatuoScoreOptions options_;
+  HuatuoItemScorer item_scorer_;
+  std::vector<HuatuoItemScorer> workers_;  // extra threads' scorers, sharing the segmenter
+  DistinctCounter distinct_{2};
+  HuatuoTotals totals_;
+  std::vector<std::string> ids_;
+  std::vector<HuatuoItemStats> items_;
+  std::vector<std::string> words_;
+  void add_stats(std::string id, const HuatuoItemStats& s, const std::vector<std::string>& words);
+  std::unordered_set<std::string> seen_ids_;
+};
+
+// Scores (prediction, reference) pairs in memory; ids are "1", "2", ... in order.
+nlohmann::json score_huatuo(const std::vector<std::pair<std::string, std::string>>& pairs,
+                            const HuatuoScoreOptions& options);
+
+// Paired bootstrap (Koehn 2004) of every per-item metric, B minus A, over items matched by id.
+// Both scorers must have kept items and use the same options. Throws InputError when the id
+// sets differ (naming a missing id). Returns {"test": "paired-bootstrap", "resamples": B,
+// "seed": S, "metrics": {"bleu1": {"a": .., "b": .., "delta": .., "p_value": ..}, ...}}.
+nlohmann::json compare_huatuo(const HuatuoScorer& a, const HuatuoScorer& b, int resamples, uint64_t seed);
+
+}  // namespace qb

@@ -1,0 +1,47 @@
+#include "metrics/lcs.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <unordered_map>
+
+namespace qb {
+
+size_t lcs_length(const std::vector<char32_t>& a, const std::vector<char32_t>& b) {
+  if (a.empty() || b.empty()) return 0;
+  const size_t m = b.size();
+  const size_t words = (m + 63) / 64;
+  // One bit mask per distinct character of b: bit j set when b[j] == c.
+  std::unordered_map<char32_t, std::vector<uint64_t>> masks;
+  masks.reserve(m);
+  for (size_t j = 0; j < m; ++j) {
+    auto& mask = masks[b[j]];
+    if (mask.empty()) mask.assign(words, 0);
+    mask[j / 64] |= uint64_t{1} << (j % 64);
+  }
+  // V has a 0 bit at every position that ends a match in the current LCS row encoding.
+  std::vector<uint64_t> v(words, ~uint64_t{0});
+  for (char32_t c : a) {
+    auto it = masks.find(c);
+    if (it == masks.end()) continue;  // no match: V' = (V + 0) | V = V
+    const auto& mask = it->second;
+    uint64_t carry = 0;
+    for (size_t k = 0; k < words; ++k) {
+      const uint64_t u = v[k] & mask[k];
+      const uint64_t t = v[k] + u;
+      const uint64_t c1 = t < v[k];
+      const uint64_t s = t + carry;
+      const uint64_t c2 = s < t;
+      carry = c1 | c2;
+      v[k] = s | (v[k] & ~mask[k]);
+    }
+  }
+  size_t zeros = 0;
+  for (size_t k = 0; k < words; ++k) {
+    uint64_t w = ~v[k];
+    if (k == words - 1 && m % 64 != 0) w &= (uint64_t{1} << (m % 64)) - 1;
+    zeros += static_cast<size_t>(__builtin_popcountll(w));
+  }
+  return zeros;
+}
+
+}  // namespace qb

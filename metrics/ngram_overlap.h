@@ -1,0 +1,45 @@
+// N-gram overlap between one hypothesis and one reference: the sufficient statistics
+// behind BLEU (clipped counts), GLEU (multiset overlap), set- and count-based ROUGE-N.
+// Computed once per item; corpus scores and bootstrap resamples only add these up.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace qb {
+
+// Highest order kept: BLEU-4 plus NLTK smoothing method5/7, which also look at 5-grams.
+constexpr int kMaxNgramOrder = 5;
+
+// Per order n (index n-1).
+struct NgramOverlap {
+  int64_t hyp_total[kMaxNgramOrder] = {};        // n-grams in the hypothesis (with repeats)
+  int64_t ref_total[kMaxNgramOrder] = {};        // n-grams in the reference (with repeats)
+  int64_t clipped[kMaxNgramOrder] = {};          // sum over n-grams of min(hyp count, ref count)
+  int64_t hyp_distinct[kMaxNgramOrder] = {};     // distinct hypothesis n-grams
+  int64_t ref_distinct[kMaxNgramOrder] = {};     // distinct reference n-grams
+  int64_t common_distinct[kMaxNgramOrder] = {};  // distinct n-grams in both
+};
+
+// Largest token id ngram_overlap accepts (ids are packed 25 bits each into 128-bit keys).
+constexpr uint32_t kMaxNgramTokenId = (1u << 25) - 1;
+
+// Overlap for orders 1..max_order (<= kMaxNgramOrder); higher orders stay zero.
+// Tokens are small integer ids (code points, or ids from TokenInterner).
+NgramOverlap ngram_overlap(const std::vector<uint32_t>& hyp, const std::vector<uint32_t>& ref,
+                           int max_order = kMaxNgramOrder);
+
+// Maps word tokens to dense ids for one item (clear() between items keeps ids small
+// and memory independent of corpus size).
+class TokenInterner {
+ public:
+  std::vector<uint32_t> ids(const std::vector<std::string>& tokens);
+  void clear() { ids_.clear(); }
+
+ private:
+  std::unordered_map<std::string, uint32_t> ids_;
+};
+
+}  // namespace qb

@@ -1,0 +1,48 @@
+// Interval estimates and paired significance tests (SPEC §4 "Statistics").
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace qb {
+
+struct Interval {
+  double lo = 0, hi = 0;
+};
+
+// Wilson score interval for `successes` out of `n` at 95 % (z = 1.959963984540054), as
+// proportions in [0, 1]. n = 0 gives [0, 1] (nothing is known).
+Interval wilson_interval(int64_t successes, int64_t n);
+
+// Two-sided exact McNemar test: binomial(b + c, 1/2) on the discordant pairs,
+// p = min(1, 2 * P[X <= min(b, c)]); p = 1 when there is no discordant pair.
+double mcnemar_exact_p(int64_t b, int64_t c);
+
+// Deterministic resampling with replacement: a 64-bit Mersenne Twister (std::mt19937_64,
+// whose output sequence the C++ standard fixes) and unbiased rejection sampling for indices,
+// so a seed gives the same resamples with every standard library.
+class BootstrapSampler {
+ public:
+  explicit BootstrapSampler(uint64_t seed);
+  // Fills `counts` (size n) with how often each index is drawn in one resample of size n.
+  void resample_counts(size_t n, std::vector<uint32_t>& counts);
+
+ private:
+  uint64_t below(uint64_t bound);  // uniform in [0, bound)
+  std::mt19937_64 engine_;
+};
+
+// Percentile of sorted values with linear interpolation between closest ranks
+// (numpy's default): q in [0, 1], position q * (size - 1).
+double percentile_sorted(const std::vector<double>& sorted, double q);
+
+// 2.5 % and 97.5 % percentiles of `values` (sorted in place).
+Interval percentile_interval_95(std::vector<double>& values);
+
+// Paired bootstrap p-value in the style of Koehn (2004): over resamples of the items, the
+// fraction in which the observed winner does not win (delta* <= 0 when the observed delta =
+// b - a > 0; delta* >= 0 when it is < 0); 1 when the observed delta is exactly 0.
+double paired_bootstrap_p(double observed_delta, const std::vector<double>& resampled_deltas);
+
+}  // namespace qb

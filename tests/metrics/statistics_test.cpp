@@ -1,0 +1,74 @@
+// Wilson interval, exact McNemar, seeded bootstrap, percentiles, paired bootstrap p-value.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "metrics/statistics.h"
+
+namespace qb {
+namespace {
+
+TEST(Wilson, KnownValues) {
+  // 40 of 100: centre (0.4 + z^2/200) / (1 + z^2/100), half-width z sqrt(0.0024 + z^2/40000) / (1 + z^2/100).
+  const double z = 1.959963984540054, z2 = z * z;
+  const double centre = (0.4 + z2 / 200) / (1 + z2 / 100);
+  const double half = z * std::sqrt(0.0024 + z2 / 40000) / (1 + z2 / 100);
+  const Interval w = wilson_interval(40, 100);
+  EXPECT_DOUBLE_EQ(w.lo, centre - half);
+  EXPECT_DOUBLE_EQ(w.hi, centre + half);
+  EXPECT_NEAR(w.lo, 0.3094, 5e-5);  // the textbook value
+  EXPECT_NEAR(w.hi, 0.4980, 5e-5);
+  // All correct: the upper end is 1, the lower end n / (n + z^2).
+  const Interval all = wilson_interval(10, 10);
+  EXPECT_DOUBLE_EQ(all.hi, 1.0);
+  EXPECT_NEAR(all.lo, 10.0 / (10.0 + z2), 1e-15);
+  const Interval none = wilson_interval(0, 0);
+  EXPECT_EQ(none.lo, 0.0);
+  EXPECT_EQ(none.hi, 1.0);
+}
+
+TEST(McNemar, ExactBinomialTails) {
+  // b = 1, c = 9: 2 * P[X <= 1], X ~ Bin(10, 1/2) = 2 * 11 / 1024.
+  EXPECT_NEAR(mcnemar_exact_p(1, 9), 22.0 / 1024.0, 1e-15);
+  EXPECT_NEAR(mcnemar_exact_p(9, 1), 22.0 / 1024.0, 1e-15);
+  EXPECT_EQ(mcnemar_exact_p(5, 5), 1.0);  // 2 * P[X <= 5] > 1 is capped
+  EXPECT_EQ(mcnemar_exact_p(0, 0), 1.0);
+  EXPECT_NEAR(mcnemar_exact_p(0, 3), 2.0 / 8.0, 1e-15);
+  // Large n stays finite and tiny: b = 100, c = 300.
+  const double p = mcnemar_exact_p(100, 300);
+  EXPECT_GT(p, 0.0);
+  EXPECT_LT(p, 1e-20);
+}
+
+TEST(Bootstrap, SameSeedSameResamplesDifferentSeedDifferent) {
+  BootstrapSampler a(42), b(42), c(43);
+  std::vector<uint32_t> x, y, z;
+  a.resample_counts(1000, x);
+  b.resample_counts(1000, y);
+  c.resample_counts(1000, z);
+  EXPECT_EQ(x, y);
+  EXPECT_NE(x, z);
+  uint64_t total = 0;
+  for (auto v : x) total += v;
+  EXPECT_EQ(total, 1000u);
+}
+
+TEST(Percentile, LinearInterpolationLikeNumpy) {
+  std::vector<double> v = {1, 2, 3, 4, 5};
+  EXPECT_DOUBLE_EQ(percentile_sorted(v, 0.5), 3.0);
+  EXPECT_DOUBLE_EQ(percentile_sorted(v, 0.025), 1.1);  // position 0.1
+  EXPECT_DOUBLE_EQ(percentile_sorted(v, 0.975), 4.9);
+  std::vector<double> unsorted = {5, 1, 4, 2, 3};
+  const Interval i = percentile_interval_95(unsorted);
+  EXPECT_DOUBLE_EQ(i.lo, 1.1);
+  EXPECT_DOUBLE_EQ(i.hi, 4.9);
+}
+
+TEST(PairedBootstrap, FractionOfResamplesWhereTheWinnerDoesNotWin) {
+  EXPECT_DOUBLE_EQ(paired_bootstrap_p(1.0, {0.5, -0.1, 0.0, 2.0}), 0.5);
+  EXPECT_DOUBLE_EQ(paired_bootstrap_p(-1.0, {0.5, -0.1, 0.0, -2.0}), 0.5);
+  EXPECT_DOUBLE_EQ(paired_bootstrap_p(0.0, {1.0}), 1.0);
+}
+
+}  // namespace
+}  // namespace qb
