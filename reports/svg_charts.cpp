@@ -21,16 +21,21 @@ std::string num(double v) { return fmt::format("{:.1f}", v); }
 std::vector<double> nice_ticks(double lo, double hi, int target) {
   if (!(hi > lo)) return {lo};
   double raw = (hi - lo) / std::max(1, target);
-  double mag = std::pow(10.0, std::floor(std::log10(raw)));
-  double step = mag;
-  for (double m : {1.0, 2.0, 5.0, 10.0})
-    if (m * mag >= raw) {
-      step = m * mag;
+  int exponent = static_cast<int>(std::floor(std::log10(raw)));
+  double mag = std::pow(10.0, exponent);
+  double m = 10;
+  for (double candidate : {1.0, 2.0, 5.0})
+    if (candidate * mag >= raw) {
+      m = candidate;
       break;
     }
+  // Tick k is k·m·10^e, computed from integers so 3 × 5e-05 prints as 0.00015, not 0.00015000000000000001.
+  const double scale = std::pow(10.0, std::abs(exponent));
+  auto tick = [&](long long k) { return exponent < 0 ? (k * m) / scale : k * m * scale; };
+  const double step = m * mag;
   std::vector<double> ticks;
-  for (double t = std::ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step)
-    ticks.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
+  for (long long k = static_cast<long long>(std::ceil(lo / step - 1e-9)); tick(k) <= hi + step * 1e-9; ++k)
+    ticks.push_back(k == 0 ? 0.0 : tick(k));
   return ticks;
 }
 
