@@ -34,8 +34,8 @@ th small { display: block; font-weight: 400; color: var(--muted); font-size: 11p
 td.num, th.num { text-align: right; }
 table.sortable th { cursor: pointer; user-select: none; }
 table.sortable th:hover { background: #eaeef2; }
-th[aria-sort="ascending"]::after { content: " \25B2"; font-size: 10px; color: var(--accent); }
-th[aria-sort="descending"]::after { content: " \25BC"; font-size: 10px; color: var(--accent); }
+th[aria-sort="ascending"]::before { content: "\25B2  "; font-size: 10px; color: var(--accent); }
+th[aria-sort="descending"]::before { content: "\25BC  "; font-size: 10px; color: var(--accent); }
 tbody tr:hover td { background: #f3f8ff; }
 tr.published td { background: var(--pub); }
 tr.published td:first-child { box-shadow: inset 3px 0 var(--publine); }
