@@ -42,7 +42,7 @@ std::vector<ChatTurn> parse_chat_turns(const nlohmann::json& j, const char* key,
       size_t k = turns.size() - (has_system ? 1 : 0);
       const char* want = (k % 2 == 0) ? "user" : "assistant";
       if (turn.role != want)
-        throw loc.error(where + "expected a " + want + " turn, found " + turn.role + " (turns must alternate, user first)");
+        throw loc.error(where + "expected " + (k % 2 == 0 ? "a " : "an ") + want + " turn, found " + turn.role + " (turns must alternate, user first)");
     }
     turns.push_back(std::move(turn));
   }

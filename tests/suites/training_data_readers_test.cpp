@@ -239,3 +239,16 @@ TEST(RagFixture, LinesQaAndErrors) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(SftFixture, AssistantTurnExpected) {
+  TempDir d;
+  auto p = write_fixture(d / "x.jsonl",
+                         R"({"conversations": [{"from": "human", "value": "q"}, {"from": "human", "value": "q2"}]})" "\n");
+  EXPECT_EQ(error_of([&] { qb::read_sft(p); }),
+            p.string() + ": line 1: conversations turn 2: expected an assistant turn, found user (turns must "
+                         "alternate, user first)");
+}
+
+}  // namespace
