@@ -16,10 +16,12 @@ static std::string known_keys(const json& obj) {
   return s;
 }
 
-static void merge_into(json& dst, const json& src, const std::string& path, const std::string& source) {
+static void merge_into(json& dst, const json& src, const std::string& path, const std::string& source,
+                       const std::vector<std::string>& free_paths) {
   for (auto it = src.begin(); it != src.end(); ++it) {
     std::string key = path.empty() ? it.key() : path + "." + it.key();
-    bool free_form = dst.is_object() && dst.empty();
+    bool free_form = (dst.is_object() && dst.empty()) ||
+                     std::find(free_paths.begin(), free_paths.end(), path) != free_paths.end();
     if (!dst.contains(it.key())) {
       if (!free_form)
         throw InputError(source, "key '" + key + "'",
@@ -29,7 +31,7 @@ static void merge_into(json& dst, const json& src, const std::string& path, cons
     }
     json& d = dst[it.key()];
     if (d.is_object() && it.value().is_object() && !d.empty()) {
-      merge_into(d, it.value(), key, source);
+      merge_into(d, it.value(), key, source, free_paths);
     } else {
       // Types must agree with the default unless the default is null (meaning "unset").
       bool numeric_ok = d.is_number() && it.value().is_number();
@@ -42,14 +44,15 @@ static void merge_into(json& dst, const json& src, const std::string& path, cons
   }
 }
 
-json merge_config(const json& defaults, const json& user, const std::string& source) {
+json merge_config(const json& defaults, const json& user, const std::string& source,
+                  const std::vector<std::string>& free_form) {
   if (!user.is_object()) throw error_in_file(source, "a config must be a JSON object");
   json out = defaults;
-  merge_into(out, user, "", source);
+  merge_into(out, user, "", source, free_form);
   return out;
 }
 
-void apply_override(json& config, const std::string& assignment) {
+void apply_override(json& config, const std::string& assignment, const std::vector<std::string>& free_form) {
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
     throw InputError("--set", "'" + assignment + "'", "expected key=value, e.g. stages.dcpt.steps=200");
@@ -69,7 +72,7 @@ void apply_override(json& config, const std::string& assignment) {
     if (dot == std::string::npos) break;
     end = dot;
   }
-  config = merge_config(config, patch, "--set " + assignment);
+  config = merge_config(config, patch, "--set " + assignment, free_form);
 }
 
 json read_json_file(const std::string& path) {
