@@ -145,7 +145,9 @@ KnowledgeBase parse_knowledge_base(const std::map<std::string, std::string_view>
     f.subject = p.subject;
     f.attribute = p.attribute;
     f.value = p.value;
-    f.object = kb.find(p.value);
+    // Only a treatment or an examination makes the value an entity of its own; another
+    // value that happens to be a name (青霉素G's 过敏性休克) stays a plain value.
+    if (p.attribute == Attribute::kTreatment || p.attribute == Attribute::kExam) f.object = kb.find(p.value);
     if (p.attribute == Attribute::kExam &&
         (f.object < 0 || kb.entities[f.object].kind != EntityKind::kExam))
       throw InputError(p.where, "确诊检查 '" + p.value + "'", "names no entity of exams.txt");

@@ -40,8 +40,8 @@ struct Entity {
   std::string source;  // "diseases.txt:12", for error messages
 };
 
-// One fact: `subject` has `attribute` = `value`. When the value names another entity
-// (a drug for kTreatment, an examination for kExam) `object` is its index, else -1.
+// One fact: `subject` has `attribute` = `value`. When a kTreatment value is a drug or a
+// kExam value an examination, `object` is that entity's index; otherwise -1.
 struct Fact {
   int id = 0;  // position in KnowledgeBase::facts (stable for a given knowledge base)
   int subject = 0;

@@ -61,7 +61,7 @@ const Patterns& statement_patterns(Attribute a) {
       {Attribute::kExamType,
        {"{s}属于{v}。", "{s}是一项{v}。", "按检查方式划分，{s}为{v}。", "{s}归入{v}一类。"}},
       {Attribute::kPrecaution,
-       {"做{s}时需注意{v}。", "{s}的注意事项是{v}。", "关于{s}，患者需要做到{v}。", "医生提醒，{s}要注意{v}。"}},
+       {"做{s}时需注意{v}。", "{s}的注意事项是{v}。", "关于{s}，需要知道：{v}。", "医生提醒，{s}要注意{v}。"}},
   };
   return by_attribute(t, a);
 }

@@ -142,7 +142,7 @@ TEST(DemoWorld, DefaultSizesFitTheTenMinutePipelineBudget) {
   EXPECT_EQ(m["seed"], 1234);
   EXPECT_EQ(m["generator_version"], kGeneratorVersion);
   EXPECT_EQ(m["knowledge_base"]["test_facts"], 200);
-  EXPECT_EQ(m["knowledge_base"]["train_facts"], 1110);
+  EXPECT_EQ(m["knowledge_base"]["train_facts"], 1106);
   ASSERT_EQ(m["files"].size(), 8u);
   for (const auto& f : m["files"])
     EXPECT_EQ(f["records"].get<size_t>(), count(f["name"].get<std::string>())) << f["name"];
