@@ -48,6 +48,16 @@ std::ifstream open_or_throw(const std::filesystem::path& path) {
   return in;
 }
 
+// A pretty-printed single object looks like JSONL whose first line is truncated; tell
+// the user what the file really is (only files small enough to parse whole are checked).
+bool whole_file_is_one_value(const std::filesystem::path& path) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec || size > (256u << 20)) return false;
+  std::ifstream in(path, std::ios::binary);
+  return nlohmann::json::accept(in);
+}
+
 void read_lines(const std::filesystem::path& path, const ReadOptions& opts, ReadReport& report,
                 const std::function<void(const nlohmann::json&, const RecordLocation&)>& fn) {
   std::ifstream in = open_or_throw(path);
@@ -71,7 +81,13 @@ void read_lines(const std::filesystem::path& path, const ReadOptions& opts, Read
       try {
         j = nlohmann::json::parse(text);
       } catch (const nlohmann::json::parse_error& e) {
-        if (is_truncation(e, text.size())) throw loc.error("truncated JSON: the line ends inside a value");
+        if (is_truncation(e, text.size())) {
+          if (loc.record == 1 && whole_file_is_one_value(path))
+            throw error_in_file(loc.file,
+                                "one JSON object spread over several lines; expected JSONL (one object per "
+                                "line) or a JSON list of objects");
+          throw loc.error("truncated JSON: the line ends inside a value");
+        }
         throw loc.error("invalid JSON at column " + std::to_string(e.byte) + ": " + syntax_problem(e));
       }
       if (!j.is_object())

@@ -108,3 +108,15 @@ TEST(HuatuoFixture, LenientSkipsBadLines) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(HuatuoFixture, PrettyPrintedSingleObjectIsNamedAsSuch) {
+  qb::testing::TempDir d;
+  auto p = qb::testing::write_fixture(d / "one.json", "{\n  \"question\": \"q\",\n  \"answer\": \"a\"\n}\n");
+  EXPECT_EQ(error_of(p), p.string() +
+                             ": one JSON object spread over several lines; expected JSONL (one object per line) or "
+                             "a JSON list of objects");
+}
+
+}  // namespace
