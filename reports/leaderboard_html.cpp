@@ -133,7 +133,7 @@ void leaderboard_tables(std::string& h, const std::vector<RunResults>& runs, con
       h += model_cell(row);
       h += "<td data-v=\"" + esc(row.stage) + "\">" + esc(row.stage) + "</td>";
       std::string source = row.published ? "paper" : row.run;
-      h += "<td data-v=\"" + esc(source) + "\">" + esc(source) + "</td>";
+      h += "<td class=\"src\" data-v=\"" + esc(source) + "\">" + esc(source) + "</td>";
       for (const auto& col : cols) h += value_cell(board.cell(row, col), col.metric, row.base, row.published);
       h += "</tr>";
     }

@@ -44,6 +44,7 @@ tr.published td:first-child { box-shadow: inset 3px 0 var(--publine); }
 .badge.pub { color: #7d5a00; border-color: var(--publine); background: #fff3c4; }
 .badge.rag { color: #4b2e83; border-color: #b9a6e0; background: #f1ebfb; }
 .model { font-weight: 600; white-space: nowrap; }
+td.src { white-space: nowrap; color: var(--muted); }
 .v { display: block; font-weight: 600; font-size: 14.5px; }
 .ci { display: block; color: var(--muted); font-size: 11.5px; white-space: nowrap; }
 .d { display: block; font-size: 12px; white-space: nowrap; }

@@ -119,7 +119,20 @@ std::string line_chart_svg(const std::vector<LineSeries>& series, const LineChar
 }
 
 std::string forest_plot_svg(const std::vector<ForestRow>& rows, const std::string& title, const std::string& unit) {
-  const double label_w = 150, right = 16, top = 26, row_h = 22, bottom = 30, width = 560;
+  // Room for the longest label: ~6.8 px per Latin character at 12 px, twice that for CJK (wide) ones.
+  double longest = 0;
+  for (const auto& r : rows) {
+    double w = 0;
+    for (size_t i = 0; i < r.label.size();) {
+      unsigned char c = static_cast<unsigned char>(r.label[i]);
+      size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      w += len >= 3 ? 12.5 : 6.8;
+      i += len;
+    }
+    longest = std::max(longest, w);
+  }
+  const double label_w = std::clamp(longest + 16, 90.0, 280.0);
+  const double right = 16, top = 26, row_h = 22, bottom = 30, width = label_w + 410;
   const double w = width - label_w - right;
   const double height = top + row_h * std::max<size_t>(rows.size(), 1) + bottom;
   double lo = 0, hi = 0;
@@ -147,6 +160,9 @@ std::string forest_plot_svg(const std::vector<ForestRow>& rows, const std::strin
   }
   svg += fmt::format("<text class=\"xl\" x=\"{}\" y=\"{}\">{}</text>", num(label_w + w / 2), num(axis_y + 27),
                      html_escape(unit));
+  bool any_published = std::any_of(rows.begin(), rows.end(), [](const ForestRow& r) { return r.published.has_value(); });
+  svg += fmt::format("<text class=\"lg\" x=\"8\" y=\"{}\">● significant ○ not{}</text>", num(axis_y + 27),
+                     any_published ? " ◇ paper" : "");
   for (size_t i = 0; i < rows.size(); ++i) {
     const ForestRow& r = rows[i];
     double y = top + row_h * i + row_h / 2;

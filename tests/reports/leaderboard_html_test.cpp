@@ -3,6 +3,7 @@
 
 #include <regex>
 
+#include "common/atomic_file.h"
 #include "reports/html_escape.h"
 #include "reports/leaderboard_html.h"
 #include "reports/svg_charts.h"
@@ -128,6 +129,34 @@ TEST(LeaderboardHtml, DemoPageHasEverySection) {
                       "Baichuan-7B\">Δ +4.90</span>"),
             std::string::npos);
   EXPECT_EQ(count(html, "<tr><td data-v=\"感染性疾病\">感染性疾病</td><td class=\"num\" data-v=\"36\">36</td>"), 2u);
+}
+
+}  // namespace
+}  // namespace qb::reports
+
+namespace qb::reports {
+namespace {
+
+// A metric and a suite the catalog has never heard of still get columns, after the known ones.
+TEST(LeaderboardHtml, UnknownMetricsAndSuitesAppearWithoutCodeChanges) {
+  auto j = nlohmann::json::parse(read_file(testing::source_dir() / "tests/reports/fixtures/run_demo/results.json"));
+  j["models"][1]["evaluations"][2]["metrics"]["bertscore_f1"] = {{"value", 61.25}, {"signature", "bertscore|x"}};
+  j["models"][1]["evaluations"].push_back(
+      {{"suite", "medqa"}, {"mode", "loglik"}, {"n", 5}, {"metrics", {{"acc", {{"value", 40}}}}}});
+  std::vector<RunResults> runs(1);
+  runs[0].label = "x";
+  runs[0].results = results_from_json(j, "x.json");
+  Leaderboard board = build_leaderboard(runs);
+  ASSERT_EQ(board.columns.size(), 15u);
+  EXPECT_EQ(board.columns[12].id(), "huatuo26m/generate/distinct2");
+  EXPECT_EQ(board.columns[13].id(), "huatuo26m/generate/bertscore_f1");
+  EXPECT_EQ(board.columns[14].id(), "medqa/loglik/acc");
+  const std::string html = render_leaderboard_html(runs, board);
+  EXPECT_NE(html.find("<th class=\"num\">bertscore_f1<small>generate</small></th>"), std::string::npos);
+  EXPECT_NE(html.find("<h3>medqa</h3><div class=\"scroll\"><table class=\"sortable board\" id=\"board-medqa\">"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num\" data-v=\"61.25\" title=\"bertscore|x\"><span class=\"v\">61.25</span>"),
+            std::string::npos);
 }
 
 }  // namespace
