@@ -67,6 +67,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // a subcommand's chosen exit status (e.g. gate's 1), already explained
   } catch (const CLI::ParseError& e) {
     std::cerr << "qilin-bench: error: " << e.what() << "\n"
               << "Run 'qilin-bench --help' (or 'qilin-bench SUBCOMMAND --help') for usage.\n";
