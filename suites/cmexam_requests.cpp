@@ -73,10 +73,19 @@ std::string cmexam_prompt(const CMExamQuestion& q) {
 
 CMExamRequests build_cmexam_requests(const CMExamQuestion& q, const CMExamPromptOptions& opts) {
   CMExamRequests r;
-  std::string shots;
+  std::string shots, cloze_shots;
   for (const CMExamQuestion* s : draw_shots(q, opts)) {
     r.shot_ids.push_back(s->id);
     shots += cmexam_prompt(*s) + s->answer + "\n\n";
+    // Cloze examples answer with the option text(s), as the scored continuations do.
+    std::string texts;
+    for (char letter : s->answer) {
+      auto it = s->options.find(letter);
+      if (it == s->options.end()) continue;
+      if (!texts.empty()) texts += "；";
+      texts += it->second;
+    }
+    cloze_shots += s->question + "\n答案：" + texts + "\n\n";
   }
   const std::string prompt = shots + cmexam_prompt(q);
 
@@ -86,7 +95,7 @@ CMExamRequests build_cmexam_requests(const CMExamQuestion& q, const CMExamPrompt
     for (const auto& [letter, text] : q.options) r.loglik.continuations.emplace_back(1, letter);
   } else {
     // Cloze: the model scores the option text itself, so it needs no letter mapping.
-    r.loglik.context = shots + q.question + "\n答案：";
+    r.loglik.context = cloze_shots + q.question + "\n答案：";
     for (const auto& [letter, text] : q.options) r.loglik.continuations.push_back(text);
   }
 

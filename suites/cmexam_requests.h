@@ -25,7 +25,8 @@ enum class ContinuationStyle {
 
 struct CMExamPromptOptions {
   // Few-shot: k solved examples from `train`, each rendered as its prompt followed by
-  // its answer and a blank line, before the question. Examples are drawn without
+  // its answer letters and a blank line, before the question (cloze style: the example's
+  // question + "\n答案：" + its answer option text(s), joined by "；"). Examples are drawn without
   // replacement with a generator seeded by (seed, question id), so the choice does
   // not depend on evaluation order or sharding; a train item with the same id or the
   // same question text as the test question is never drawn.

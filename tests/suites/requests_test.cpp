@@ -100,11 +100,28 @@ TEST(CMExamRequests, FewShotIsSeededPerQuestionAndLogged) {
             "训练题15\nA 甲\nB 乙\nC 丙\n答案：B\n\n"
             "训练题3\nA 甲\nB 乙\nC 丙\n答案：B\n\n"
             "测试题\nA 甲\nB 乙\nC 丙\n答案：");
+  o.style = qb::ContinuationStyle::kText;
+  auto cloze = qb::build_cmexam_requests(question("q7", "测试题"), o);
+  EXPECT_EQ(cloze.shot_ids, r.shot_ids);
+  EXPECT_EQ(cloze.loglik.context, "训练题12\n答案：乙\n\n训练题15\n答案：乙\n\n训练题3\n答案：乙\n\n测试题\n答案：");
+  EXPECT_EQ(cloze.generate.prompt, r.generate.prompt);  // generation keeps the lettered prompt
+  o.style = qb::ContinuationStyle::kLetter;
   // Same seed and id: same shots, whatever else was built before.
   qb::build_cmexam_requests(question("q8", "别的"), o);
   EXPECT_EQ(qb::build_cmexam_requests(question("q7", "测试题"), o).shot_ids, r.shot_ids);
   o.seed = 43;
   EXPECT_NE(qb::build_cmexam_requests(question("q7", "测试题"), o).shot_ids, r.shot_ids);
+}
+
+TEST(CMExamRequests, ClozeShotsJoinMultiAnswerTexts) {
+  std::vector<qb::CMExamQuestion> train{question("t1", "多选题", "AC")};
+  qb::CMExamPromptOptions o;
+  o.k_shot = 1;
+  o.train = &train;
+  o.style = qb::ContinuationStyle::kText;
+  auto r = qb::build_cmexam_requests(question("q", "问"), o);
+  EXPECT_EQ(r.loglik.context, "多选题\n答案：甲；丙\n\n问\n答案：");
+  EXPECT_EQ(r.generate.prompt, "多选题\nA 甲\nB 乙\nC 丙\n答案：AC\n\n问\nA 甲\nB 乙\nC 丙\n答案：");
 }
 
 TEST(CMExamRequests, FewShotNeverUsesTheQuestionItselfAndChecksPoolSize) {
