@@ -6,6 +6,9 @@
 
 #include "common/error.h"
 #include "harness/commands.h"
+#include "common/atomic_file.h"
+#include "common/utf8.h"
+#include "trainers/char_tokenizer.h"
 #include "trainers/model_tools.h"
 
 namespace qb::cli {
@@ -44,6 +47,7 @@ void add_model(CLI::App& app) {
 
   struct InitOptions {
     std::string config, out, dtype = "fp32";
+    std::string tokenizer;
     uint64_t seed = 0;
     int64_t shard_bytes = 0;
   };
@@ -55,9 +59,21 @@ void add_model(CLI::App& app) {
   init_cmd->add_option("--dtype", init->dtype, "storage dtype: fp32, fp16 or bf16");
   init_cmd->add_option("--shard-bytes", init->shard_bytes,
                        "split weights into shards of at most this many bytes (0 = one file)");
+  init_cmd->add_option("--tokenizer", init->tokenizer,
+                       "tokenizer.json to place beside the weights (its vocabulary must fit the config's)");
   init_cmd->callback([init] {
     const ModelConfig config = load_model_config(init->config);
+    std::string tokenizer_json;
+    if (!init->tokenizer.empty()) {
+      const auto tok = CharTokenizer::load(init->tokenizer);
+      if (tok.vocab_size() > config.vocab_size)
+        throw InputError(init->tokenizer, "vocabulary",
+                         std::to_string(tok.vocab_size()) + " tokens but " + init->config + " has vocab_size " +
+                             std::to_string(config.vocab_size));
+      tokenizer_json = tok.to_json();
+    }
     init_random_checkpoint(config, init->out, init->seed, init->dtype, init->shard_bytes);
+    if (!tokenizer_json.empty()) write_file_atomic(std::filesystem::path(init->out) / "tokenizer.json", tokenizer_json);
     std::cout << describe_checkpoint_json(init->out);
   });
 
@@ -73,6 +89,31 @@ void add_model(CLI::App& app) {
     nlohmann::json j = nlohmann::json::array();
     for (float v : logits) j.push_back(static_cast<double>(v));
     std::cout << j.dump() << "\n";
+  });
+
+  struct TokenizerOptions {
+    std::vector<std::string> corpus;
+    std::string out;
+    int64_t min_frequency = 1, max_chars = 0;
+  };
+  auto to = std::make_shared<TokenizerOptions>();
+  auto* tok_cmd = sub->add_subcommand("tokenizer", "train the character tokenizer (byte fallback) from UTF-8 text files");
+  tok_cmd->add_option("--corpus", to->corpus, "UTF-8 text file(s); every character counts")->required();
+  tok_cmd->add_option("--out", to->out, "tokenizer.json to write")->required();
+  tok_cmd->add_option("--min-freq", to->min_frequency, "keep characters seen at least this often")->check(CLI::PositiveNumber);
+  tok_cmd->add_option("--max-chars", to->max_chars, "keep at most this many characters (0 = all)");
+  tok_cmd->callback([to] {
+    std::vector<std::string> texts;
+    for (const auto& f : to->corpus) {
+      std::string t = read_file(f);
+      if (auto bad = first_invalid_utf8(t))
+        throw InputError(f, "byte " + std::to_string(*bad), "invalid UTF-8");
+      texts.push_back(std::move(t));
+    }
+    const auto tok = CharTokenizer::train(texts, {to->min_frequency, to->max_chars});
+    tok.save(to->out);
+    std::cout << nlohmann::json({{"out", to->out}, {"vocab_size", tok.vocab_size()}, {"chars", tok.chars().size()},
+                                 {"signature", tok.signature()}}).dump() << "\n";
   });
 
   auto dir = std::make_shared<std::string>();
