@@ -120,3 +120,19 @@ TEST(HuatuoFixture, PrettyPrintedSingleObjectIsNamedAsSuch) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(HuatuoFixture, JsonListErrorsNameLineOrRecord) {
+  qb::testing::TempDir d;
+  auto p = qb::testing::write_fixture(d / "u.json", "[\n{\"question\": \"q\", \"answer\": \"a\"},\n{\"question\": \"\xE4\", \"answer\": \"b\"}]");
+  EXPECT_EQ(error_of(p), p.string() + ": line 3: invalid UTF-8 (byte 0xE4)");
+  p = qb::testing::write_fixture(d / "n.json", "[{\"question\": \"q\", \"answer\": \"a\"}, 7]");
+  EXPECT_EQ(error_of(p), p.string() + ": record 2: expected a JSON object, found number");
+  p = qb::testing::write_fixture(d / "o.json", "[]");
+  EXPECT_EQ(error_of(p), p.string() + ": empty list: no records");
+  p = qb::testing::write_fixture(d / "dup.json", "[{\"id\": 5, \"question\": \"q\", \"answer\": \"a\"}, {\"id\": 5, \"question\": \"q2\", \"answer\": \"b\"}]");
+  EXPECT_EQ(error_of(p), p.string() + ": record 2: duplicate id '5' (first used at record 1)");
+}
+
+}  // namespace
