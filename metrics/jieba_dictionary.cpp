@@ -3,6 +3,7 @@
 #include <unicode/utf8.h>
 
 #include <cmath>
+#include <stdexcept>
 
 #include "common/atomic_file.h"
 #include "common/error.h"
@@ -10,8 +11,6 @@
 namespace qb {
 
 namespace {
-
-constexpr uint64_t kFibonacci = 0x9E3779B97F4A7C15ull;
 
 bool is_ascii_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
@@ -38,73 +37,70 @@ bool parse_freq(std::string_view s, int64_t& out) {
 
 }  // namespace
 
-JiebaDictionary::JiebaDictionary() : freq_(1, 0), log_freq_(1, 0.0), root_bmp_(0x10000, kNoNode) {
-  keys_.assign(1 << 16, 0);
-  values_.assign(1 << 16, kNoNode);
+JiebaDictionary::JiebaDictionary() : freq_(1, 0), root_bmp_(0x10000) {
+  table_.assign(1 << 16, Slot{});
   mask_ = (1 << 16) - 1;
   shift_ = 64 - 16;
 }
 
-int32_t JiebaDictionary::hash_find(uint64_t k) const {
-  uint64_t h = (k * kFibonacci) >> shift_;
-  while (true) {
-    const uint64_t s = keys_[h];
-    if (s == k) return values_[h];
-    if (s == 0) return kNoNode;
-    h = (h + 1) & mask_;
-  }
-}
-
-void JiebaDictionary::hash_insert(uint64_t k, int32_t value) {
-  uint64_t h = (k * kFibonacci) >> shift_;
-  while (keys_[h] != 0) h = (h + 1) & mask_;
-  keys_[h] = k;
-  values_[h] = value;
-}
-
-void JiebaDictionary::hash_grow() {
-  std::vector<uint64_t> old_keys;
-  std::vector<int32_t> old_values;
-  old_keys.swap(keys_);
-  old_values.swap(values_);
-  const size_t capacity = old_keys.size() * 2;
-  keys_.assign(capacity, 0);
-  values_.assign(capacity, kNoNode);
-  mask_ = capacity - 1;
+void JiebaDictionary::grow() {
+  std::vector<Slot> old(table_.size() * 2);
+  old.swap(table_);
+  mask_ = table_.size() - 1;
   --shift_;
-  for (size_t i = 0; i < old_keys.size(); ++i)
-    if (old_keys[i] != 0) hash_insert(old_keys[i], old_values[i]);
-}
-
-int32_t JiebaDictionary::child_or_add(int32_t node, UChar32 c) {
-  int32_t found = child(node, c);
-  if (found != kNoNode) return found;
-  const int32_t id = static_cast<int32_t>(freq_.size());
-  freq_.push_back(0);
-  log_freq_.push_back(0.0);
-  if (node == 0 && c < 0x10000) {
-    root_bmp_[c] = id;
-  } else {
-    if ((used_ + 1) * 2 > keys_.size()) hash_grow();  // load factor <= 1/2
-    hash_insert(key(node, c), id);
-    ++used_;
+  for (const Slot& s : old) {
+    if (s.packed == 0) continue;
+    uint64_t h = ((s.packed & kKeyMask) * kFibonacci) >> shift_;
+    while (table_[h].packed != 0) h = (h + 1) & mask_;
+    table_[h] = s;
   }
-  return id;
 }
 
-int32_t JiebaDictionary::find(const UChar32* s, size_t n) const {
-  int32_t node = root();
-  for (size_t i = 0; i < n && node != kNoNode; ++i) node = child(node, s[i]);
-  return n == 0 ? kNoNode : node;
+double* JiebaDictionary::insert_path(const UChar32* word, size_t length, int32_t& node) {
+  double* cell = nullptr;
+  node = root();
+  for (size_t i = 0; i < length; ++i) {
+    const UChar32 c = word[i];
+    if (node == 0 && c < 0x10000) {
+      RootChild& r = root_bmp_[c];
+      if (r.node == kNoNode) {
+        r.node = static_cast<int32_t>(freq_.size());
+        freq_.push_back(0);
+      }
+      node = r.node;
+      cell = &r.weight;
+      continue;
+    }
+    if ((used_ + 1) * 2 > table_.size()) grow();  // load factor <= 1/2
+    const uint64_t k = key(node, c);
+    uint64_t h = (k * kFibonacci) >> shift_;
+    while (table_[h].packed != 0 && (table_[h].packed & kKeyMask) != k) h = (h + 1) & mask_;
+    Slot& s = table_[h];
+    if (s.packed == 0) {
+      if (freq_.size() > static_cast<size_t>(kMaxNodes))
+        throw std::length_error("jieba dictionary: more than 2,097,151 distinct prefixes");
+      s.packed = (static_cast<uint64_t>(freq_.size()) << 42) | k;
+      freq_.push_back(0);
+      ++used_;
+    }
+    node = static_cast<int32_t>(s.packed >> 42);
+    cell = &s.weight;
+  }
+  return cell;
+}
+
+JiebaDictionary::Step JiebaDictionary::find(const UChar32* s, size_t n) const {
+  Step st{n == 0 ? kNoNode : root(), kPrefixOnly};
+  for (size_t i = 0; i < n && st.node != kNoNode; ++i) st = step(st.node, s[i]);
+  return st;
 }
 
 void JiebaDictionary::add_word(const UChar32* word, size_t length, int64_t freq) {
   if (length == 0) return;
-  int32_t node = root();
-  for (size_t i = 0; i < length; ++i) node = child_or_add(node, word[i]);
-  if (freq_[node] == 0 && freq != 0) ++words_;
+  int32_t node;
+  double* weight = insert_path(word, length, node);
   freq_[node] = freq;
-  log_freq_[node] = freq > 0 ? std::log(static_cast<double>(freq)) : 0.0;
+  *weight = freq > 0 ? std::log(static_cast<double>(freq)) : kPrefixOnly;
   total_ += freq;
   log_total_ = std::log(static_cast<double>(total_));
 }
@@ -142,14 +138,12 @@ void JiebaDictionary::load_text(std::string_view text, const std::string& name) 
       word.push_back(c);
     }
     // gen_pfdict: FREQ[word] = freq; total += freq; missing prefixes get 0.
-    int32_t node = root();
-    for (UChar32 c : word) node = child_or_add(node, c);
-    if (freq_[node] == 0 && freq != 0) ++words_;
+    int32_t node;
+    double* weight = insert_path(word.data(), word.size(), node);
     freq_[node] = freq;
+    *weight = freq > 0 ? std::log(static_cast<double>(freq)) : kPrefixOnly;
     total_ += freq;
   }
-  for (size_t i = 1; i < freq_.size(); ++i)
-    log_freq_[i] = freq_[i] > 0 ? std::log(static_cast<double>(freq_[i])) : 0.0;
   log_total_ = std::log(static_cast<double>(total_));
 }
 

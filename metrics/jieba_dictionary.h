@@ -15,6 +15,9 @@ namespace qb {
 class JiebaDictionary {
  public:
   static constexpr int32_t kNoNode = -1;
+  static constexpr int32_t kMaxNodes = (1 << 21) - 1;  // node ids are packed in 21 bits
+  // weight() of a node that is only a prefix (frequency 0): no word ends there.
+  static constexpr double kPrefixOnly = -1.0;
 
   JiebaDictionary();
 
@@ -28,43 +31,60 @@ class JiebaDictionary {
   // Python's add_word(word, freq): sets FREQ[word], adds freq to total, adds missing prefixes.
   void add_word(const UChar32* word, size_t length, int64_t freq);
 
+  // One step of a walk: the node for the string of `node` extended by `c` (kNoNode if that
+  // string is no key of FREQ) and its weight: log(freq) if freq > 0 (Python's math.log of
+  // the int), else kPrefixOnly. Node and weight share one table slot, so a step costs one
+  // memory access.
+  struct Step {
+    int32_t node;
+    double weight;
+  };
   int32_t root() const { return 0; }
-  // The node for the string of `node` extended by `c`, or kNoNode.
-  int32_t child(int32_t node, UChar32 c) const {
-    if (node == 0 && c < 0x10000) return root_bmp_[c];
-    return hash_find(key(node, c));
+  Step step(int32_t node, UChar32 c) const {
+    if (node == 0 && c < 0x10000) return {root_bmp_[c].node, root_bmp_[c].weight};
+    const uint64_t k = key(node, c);
+    uint64_t h = (k * kFibonacci) >> shift_;
+    while (true) {
+      const Slot& s = table_[h];
+      if ((s.packed & kKeyMask) == k) return {static_cast<int32_t>(s.packed >> 42), s.weight};
+      if (s.packed == 0) return {kNoNode, kPrefixOnly};
+      h = (h + 1) & mask_;
+    }
   }
-  // The node for a whole string, or kNoNode.
-  int32_t find(const UChar32* s, size_t n) const;
+  // The node for a whole string (kNoNode if absent) and its weight.
+  Step find(const UChar32* s, size_t n) const;
 
   int64_t freq(int32_t node) const { return freq_[node]; }
-  // log(freq) for nodes with freq > 0 (Python's math.log of the int).
-  double log_freq(int32_t node) const { return log_freq_[node]; }
   int64_t total() const { return total_; }
   double log_total() const { return log_total_; }
   size_t node_count() const { return freq_.size(); }
-  size_t word_count() const { return words_; }
 
  private:
+  static constexpr uint64_t kFibonacci = 0x9E3779B97F4A7C15ull;
+  static constexpr uint64_t kKeyMask = (uint64_t{1} << 42) - 1;
+  // packed = child << 42 | parent << 21 | code point; 0 marks an empty slot (the root's
+  // BMP children live in root_bmp_, so no entry packs to 0).
+  struct Slot {
+    uint64_t packed = 0;
+    double weight = kPrefixOnly;
+  };
+  struct RootChild {
+    int32_t node = kNoNode;
+    double weight = kPrefixOnly;
+  };
   static uint64_t key(int32_t node, UChar32 c) {
     return (static_cast<uint64_t>(node) << 21) | static_cast<uint32_t>(c);
   }
-  int32_t hash_find(uint64_t k) const;
-  int32_t child_or_add(int32_t node, UChar32 c);
-  void hash_insert(uint64_t k, int32_t value);
-  void hash_grow();
+  // Walks `word`, creating missing nodes; returns the weight cell of its last node.
+  double* insert_path(const UChar32* word, size_t length, int32_t& node);
+  void grow();
 
-  std::vector<int64_t> freq_;
-  std::vector<double> log_freq_;
-  std::vector<int32_t> root_bmp_;  // the root's children for BMP code points, direct
-  // Open addressing, linear probing: key (node << 21 | code point) -> child; key 0 is
-  // "empty" (node 0 with a BMP code point never goes to the table).
-  std::vector<uint64_t> keys_;
-  std::vector<int32_t> values_;
+  std::vector<int64_t> freq_;         // by node id: Python's FREQ values
+  std::vector<RootChild> root_bmp_;   // the root's children for BMP code points, direct
+  std::vector<Slot> table_;           // every other edge; open addressing, linear probing
   uint64_t mask_ = 0;
   int shift_ = 64;
   size_t used_ = 0;
-  size_t words_ = 0;
   int64_t total_ = 0;
   double log_total_ = 0;
 };

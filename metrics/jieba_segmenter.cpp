@@ -163,7 +163,7 @@ void JiebaSegmenter::load_user_dict(const std::string& path) {
     decode(word_text, scratch);
     word.assign(scratch.cps.begin(), scratch.cps.end());
     dict_.add_word(word.data(), word.size(), f);
-    if (f == 0) force_split_.push_back(dict_.find(word.data(), word.size()));
+    if (f == 0) force_split_.push_back(dict_.find(word.data(), word.size()).node);
   }
   std::sort(force_split_.begin(), force_split_.end());
 }
@@ -179,7 +179,7 @@ int64_t JiebaSegmenter::suggest_freq(const std::string& word) const {
   const std::vector<UChar32> cps = scratch.cps;
   const std::vector<uint32_t> offs = scratch.offs;
   auto get = [&](size_t b, size_t e) -> int64_t {  // FREQ.get(piece, 1)
-    const int32_t node = dict_.find(cps.data() + b, e - b);
+    const int32_t node = dict_.find(cps.data() + b, e - b).node;
     return node == JiebaDictionary::kNoNode ? 1 : dict_.freq(node);
   };
   auto index_of = [&](uint32_t byte) {
@@ -191,7 +191,7 @@ int64_t JiebaSegmenter::suggest_freq(const std::string& word) const {
 }
 
 bool JiebaSegmenter::is_force_split(size_t begin, size_t end) const {
-  const int32_t node = dict_.find(scratch.cps.data() + begin, end - begin);
+  const int32_t node = dict_.find(scratch.cps.data() + begin, end - begin).node;
   return node != JiebaDictionary::kNoNode && std::binary_search(force_split_.begin(), force_split_.end(), node);
 }
 
@@ -234,10 +234,11 @@ void JiebaSegmenter::cut_block(size_t b, size_t e, bool hmm, std::vector<TokenSp
     double best = 0.0;
     int32_t best_x = -1;
     for (size_t x = idx; x < n; ++x) {
-      node = dict_.child(node, cps[b + x]);
-      if (node == JiebaDictionary::kNoNode) break;
-      if (dict_.freq(node) != 0) {
-        const double cand = (dict_.log_freq(node) - log_total) + prob[x + 1];
+      const JiebaDictionary::Step st = dict_.step(node, cps[b + x]);
+      if (st.node == JiebaDictionary::kNoNode) break;
+      node = st.node;
+      if (st.weight >= 0) {  // FREQ[frag] != 0: a word ends here
+        const double cand = (st.weight - log_total) + prob[x + 1];
         if (best_x < 0 || cand >= best) {  // equal sums: the larger x wins the tuple max
           best = cand;
           best_x = static_cast<int32_t>(x);
@@ -276,8 +277,7 @@ void JiebaSegmenter::cut_block(size_t b, size_t e, bool hmm, std::vector<TokenSp
     if (buf_end - buf_begin == 1) {
       emit(buf_begin, buf_end);
     } else {
-      const int32_t node = dict_.find(cps + b + buf_begin, buf_end - buf_begin);
-      if (node == JiebaDictionary::kNoNode || dict_.freq(node) == 0) {
+      if (dict_.find(cps + b + buf_begin, buf_end - buf_begin).weight < 0) {  // not FREQ.get(buf)
         finalseg(b + buf_begin, b + buf_end, out);
       } else {
         for (size_t k = buf_begin; k < buf_end; ++k) emit(k, k + 1);
