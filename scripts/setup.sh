@@ -10,8 +10,9 @@ build=${QILIN_BUILD_DIR:-$root/build}
 
 run_pkgs=(clang cmake ninja-build ccache pkg-config git
           libtorch-dev libopenblas0-pthread libicu-dev libfmt-dev nlohmann-json3-dev
-          libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libgloo-dev libsentencepiece-dev)
-test_pkgs=(python3 python3-jieba python3-nltk python3-torch python3-numpy
+          libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libgloo-dev libsentencepiece-dev
+          python3-jieba)  # the jieba segmenter reads its dict.txt and HMM tables at run time
+test_pkgs=(python3 python3-nltk python3-torch python3-numpy
            chromium chromium-driver fonts-wqy-microhei)
 pkgs=("${run_pkgs[@]}")
 [ "$profile" = test ] && pkgs+=("${test_pkgs[@]}")
