@@ -4,33 +4,37 @@
 
 namespace qb {
 
-DistinctCounter::DistinctCounter(int max_order)
-    : max_order_(max_order), seen_(max_order), total_(max_order, 0) {
-  if (max_order < 1) throw std::invalid_argument("DistinctCounter: max_order must be >= 1");
+namespace {
+
+void check_order(int n) {
+  if (n != 1 && n != 2) throw std::invalid_argument("DistinctCounter: order must be 1 or 2");
 }
 
+}  // namespace
+
 void DistinctCounter::add(const std::vector<std::string>& tokens) {
-  std::string key;
-  for (int n = 1; n <= max_order_; ++n) {
-    if (tokens.size() < static_cast<size_t>(n)) break;
-    for (size_t i = 0; i + n <= tokens.size(); ++i) {
-      key.clear();
-      // Each token is prefixed by its byte length so that no two different n-grams share a key.
-      for (int j = 0; j < n; ++j) {
-        const uint32_t len = static_cast<uint32_t>(tokens[i + j].size());
-        key.append(reinterpret_cast<const char*>(&len), sizeof len);
-        key += tokens[i + j];
-      }
-      seen_[n - 1].insert(key);
-      ++total_[n - 1];
-    }
-  }
+  scratch_.clear();
+  for (const auto& t : tokens)
+    scratch_.push_back(ids_.try_emplace(t, static_cast<uint32_t>(ids_.size())).first->second);
+  total_[0] += static_cast<int64_t>(scratch_.size());
+  for (size_t i = 1; i < scratch_.size(); ++i)
+    bigrams_.insert((static_cast<uint64_t>(scratch_[i - 1]) << 32) | scratch_[i]);
+  if (scratch_.size() > 1) total_[1] += static_cast<int64_t>(scratch_.size() - 1);
+}
+
+int64_t DistinctCounter::total(int n) const {
+  check_order(n);
+  return total_[n - 1];
+}
+
+int64_t DistinctCounter::unique(int n) const {
+  check_order(n);
+  return n == 1 ? static_cast<int64_t>(ids_.size()) : static_cast<int64_t>(bigrams_.size());
 }
 
 double DistinctCounter::distinct(int n) const {
-  if (n < 1 || n > max_order_) throw std::invalid_argument("DistinctCounter: order out of range");
-  const int64_t t = total_[n - 1];
-  return t == 0 ? 0.0 : static_cast<double>(seen_[n - 1].size()) / static_cast<double>(t);
+  const int64_t t = total(n);
+  return t == 0 ? 0.0 : static_cast<double>(unique(n)) / static_cast<double>(t);
 }
 
 }  // namespace qb

@@ -72,8 +72,8 @@ std::vector<Interval> bootstrap_intervals(const std::vector<HuatuoItemStats>& it
 
 }  // namespace
 
-HuatuoScorer::HuatuoScorer(HuatuoScoreOptions options)
-    : options_(std::move(options)), item_scorer_(options_.metric) {
+HuatuoScorer::HuatuoScorer(HuatuoScoreOptions options, std::shared_ptr<const Segmenter> segmenter)
+    : options_(std::move(options)), item_scorer_(options_.metric, std::move(segmenter)) {
   if (options_.bootstrap < 0)
     throw InputError("--bootstrap", "value " + std::to_string(options_.bootstrap), "must be >= 0");
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,7 +48,9 @@ std::vector<std::pair<std::string, double>> huatuo_values(const HuatuoTotals& to
 // bootstrapping or keep_items) the small per-item statistics, never the texts.
 class HuatuoScorer {
  public:
-  explicit HuatuoScorer(HuatuoScoreOptions options);
+  // `segmenter`, when given, is used instead of making one from options.metric.segmenter
+  // (loading jieba's dictionary once for many scorers); it must match those options.
+  explicit HuatuoScorer(HuatuoScoreOptions options, std::shared_ptr<const Segmenter> segmenter = nullptr);
   // `id` names the item for paired comparison (must be unique). Throws InputError("<text>", ...)
   // for ill-formed UTF-8 and InputError("<items>", "item 'ID'", ...) for a repeated id
   // (checked when items are kept, i.e. when they could be compared).
@@ -72,7 +75,7 @@ class HuatuoScorer {
   HuatuoScoreOptions options_;
   HuatuoItemScorer item_scorer_;
   std::vector<HuatuoItemScorer> workers_;  // extra threads' scorers, sharing the segmenter
-  DistinctCounter distinct_{2};
+  DistinctCounter distinct_;
   HuatuoTotals totals_;
   std::vector<std::string> ids_;
   std::vector<HuatuoItemStats> items_;

@@ -23,7 +23,9 @@ struct NgramOverlap {
   int64_t common_distinct[kMaxNgramOrder] = {};  // distinct n-grams in both
 };
 
-// Largest token id ngram_overlap accepts (ids are packed 25 bits each into 128-bit keys).
+// Largest token id ngram_overlap accepts. N-grams are packed into one integer key: 64 bits
+// when the ids are small enough (the usual case: per-item ids, or code points for orders <= 3),
+// else 25 bits per token in a 128-bit key.
 constexpr uint32_t kMaxNgramTokenId = (1u << 25) - 1;
 
 // Overlap for orders 1..max_order (<= kMaxNgramOrder); higher orders stay zero.
@@ -31,15 +33,19 @@ constexpr uint32_t kMaxNgramTokenId = (1u << 25) - 1;
 NgramOverlap ngram_overlap(const std::vector<uint32_t>& hyp, const std::vector<uint32_t>& ref,
                            int max_order = kMaxNgramOrder);
 
-// Maps word tokens to dense ids for one item (clear() between items keeps ids small
-// and memory independent of corpus size).
+// Maps word tokens to dense per-item ids 0, 1, 2, ... (small ids keep n-gram keys in 64 bits).
+// clear() starts a new item. Words already seen in earlier items are found without
+// allocating; the word table is dropped when it passes a million entries, so memory stays
+// bounded whatever the corpus size.
 class TokenInterner {
  public:
   std::vector<uint32_t> ids(const std::vector<std::string>& tokens);
-  void clear() { ids_.clear(); }
+  void clear();
 
  private:
-  std::unordered_map<std::string, uint32_t> ids_;
+  std::unordered_map<std::string, uint32_t> global_;  // word -> corpus-wide id
+  std::vector<uint32_t> local_, stamp_;               // corpus-wide id -> per-item id, item stamp
+  uint32_t item_ = 1, next_local_ = 0;
 };
 
 }  // namespace qb

@@ -87,5 +87,33 @@ TEST(NgramOverlap, CountsPerOrder) {
   EXPECT_THROW(ngram_overlap({kMaxNgramTokenId + 1}, {}), std::invalid_argument);
 }
 
+// Large ids take the 128-bit key path; the counts must not depend on which path is taken.
+TEST(NgramOverlap, KeyWidthDoesNotChangeCounts) {
+  std::mt19937 rng(3);
+  for (int trial = 0; trial < 50; ++trial) {
+    std::vector<uint32_t> h(rng() % 40), r(rng() % 40);
+    for (auto& t : h) t = rng() % 4;
+    for (auto& t : r) t = rng() % 4;
+    auto big = [](std::vector<uint32_t> v) {
+      for (auto& t : v) t = kMaxNgramTokenId - t;  // same equalities, 25-bit ids
+      return v;
+    };
+    const auto a = ngram_overlap(h, r), b = ngram_overlap(big(h), big(r));
+    for (int o = 0; o < kMaxNgramOrder; ++o) {
+      ASSERT_EQ(a.clipped[o], b.clipped[o]);
+      ASSERT_EQ(a.common_distinct[o], b.common_distinct[o]);
+      ASSERT_EQ(a.hyp_distinct[o], b.hyp_distinct[o]);
+      ASSERT_EQ(a.ref_total[o], b.ref_total[o]);
+    }
+  }
+}
+
+TEST(TokenInterner, PerItemIdsStartAtZeroAndRepeatWithinAnItem) {
+  TokenInterner in;
+  EXPECT_EQ(in.ids({"头痛", "发烧", "头痛"}), (std::vector<uint32_t>{0, 1, 0}));
+  in.clear();
+  EXPECT_EQ(in.ids({"发烧", "咳嗽", "头痛"}), (std::vector<uint32_t>{0, 1, 2}));
+}
+
 }  // namespace
 }  // namespace qb

@@ -1,0 +1,109 @@
+// Scoring throughput on Huatuo-style (prediction, reference) pairs: the whole per-item pass
+// (whitespace strip, segmentation, n-gram overlap, ROUGE, LCS) with jieba and char words,
+// the jieba load every CLI call pays, the bootstrap, and the LCS alone.
+// Input: $QILIN_BENCH_PREDICTIONS, a JSONL of {prediction, reference} (scripts/bench_score.sh
+// writes the 6,000 Huatuo-26M test pairs with the parity test's deterministic predictions).
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "metrics/huatuo_scorer.h"
+#include "metrics/lcs.h"
+#include "metrics/text_prep.h"
+
+namespace {
+using qb::HuatuoScoreOptions;
+
+using qb::HuatuoScoreOptions;
+
+const std::vector<std::pair<std::string, std::string>>& pairs() {
+  static const auto data = [] {
+    std::vector<std::pair<std::string, std::string>> out;
+    const char* path = std::getenv("QILIN_BENCH_PREDICTIONS");
+    if (!path || !*path) return out;
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) {
+      const auto j = nlohmann::json::parse(line);
+      out.emplace_back(j["prediction"].get<std::string>(), j["reference"].get<std::string>());
+    }
+    return out;
+  }();
+  return data;
+}
+
+bool have_pairs(benchmark::State& state) {
+  if (!pairs().empty()) return true;
+  state.SkipWithError("set QILIN_BENCH_PREDICTIONS to a JSONL of {prediction, reference} (scripts/bench_score.sh)");
+  return false;
+}
+
+int64_t bytes() {
+  int64_t b = 0;
+  for (const auto& p : pairs()) b += static_cast<int64_t>(p.first.size() + p.second.size());
+  return b;
+}
+
+void score_all(benchmark::State& state, const char* kind, int threads) {
+  if (!have_pairs(state)) return;
+  HuatuoScoreOptions o;
+  o.metric.segmenter.kind = kind;
+  o.bootstrap = 0;
+  std::shared_ptr<const qb::Segmenter> seg = qb::make_segmenter(o.metric.segmenter);
+  std::vector<qb::HuatuoScorer::Pair> batch;
+  for (const auto& p : pairs()) batch.push_back({std::to_string(batch.size()), p.first, p.second});
+  for (auto _ : state) {
+    qb::HuatuoScorer scorer(o, seg);
+    for (size_t i = 0; i < batch.size(); i += 1024)
+      scorer.add_batch(std::vector<qb::HuatuoScorer::Pair>(batch.begin() + static_cast<long>(i),
+                                                           batch.begin() + static_cast<long>(std::min(i + 1024, batch.size()))),
+                       threads);
+    benchmark::DoNotOptimize(scorer.result());
+  }
+  state.SetBytesProcessed(state.iterations() * bytes());
+  state.counters["pairs"] = static_cast<double>(pairs().size());
+}
+
+
+
+void BM_ScoreHuatuoJieba(benchmark::State& state) { score_all(state, "jieba", static_cast<int>(state.range(0))); }
+BENCHMARK(BM_ScoreHuatuoJieba)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_ScoreHuatuoChar(benchmark::State& state) { score_all(state, "char", 1); }
+BENCHMARK(BM_ScoreHuatuoChar)->Unit(benchmark::kMillisecond);
+
+void BM_JiebaLoad(benchmark::State& state) {
+  qb::SegmenterOptions o;
+  for (auto _ : state) benchmark::DoNotOptimize(qb::make_segmenter(o));
+}
+BENCHMARK(BM_JiebaLoad)->Unit(benchmark::kMillisecond);
+
+// The 1000-resample bootstrap over already-scored items (what --bootstrap adds).
+void BM_Bootstrap1000(benchmark::State& state) {
+  if (!have_pairs(state)) return;
+  HuatuoScoreOptions o;
+  o.metric.segmenter.kind = "char";
+  o.bootstrap = 1000;
+  qb::HuatuoScorer scorer(o);
+  for (size_t i = 0; i < pairs().size(); ++i) scorer.add(std::to_string(i), pairs()[i].first, pairs()[i].second);
+  for (auto _ : state) benchmark::DoNotOptimize(scorer.result());
+}
+BENCHMARK(BM_Bootstrap1000)->Unit(benchmark::kMillisecond);
+
+void BM_LcsAllPairs(benchmark::State& state) {
+  if (!have_pairs(state)) return;
+  std::vector<std::pair<std::vector<char32_t>, std::vector<char32_t>>> cps;
+  for (const auto& p : pairs()) cps.emplace_back(qb::code_points(p.first), qb::code_points(p.second));
+  for (auto _ : state)
+    for (const auto& p : cps) benchmark::DoNotOptimize(qb::lcs_length(p.first, p.second));
+}
+BENCHMARK(BM_LcsAllPairs)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
