@@ -12,7 +12,7 @@ namespace qb::train {
 struct LoraSettings {
   int rank = 8;
   double alpha = 16;
-  double dropout = 0.05;
+  double dropout = 0.0;
   std::vector<std::string> target_modules = {"W_pack", "o_proj"};  // matched against weight names
   double scale() const { return alpha / rank; }
 };

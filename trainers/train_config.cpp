@@ -129,7 +129,6 @@ void validate(const TrainConfig& c, const std::string& file) {
   if (c.lora_rank < 1) throw bad("lora.rank", "must be >= 1");
   if (c.lora_dropout < 0 || c.lora_dropout >= 1) throw bad("lora.dropout", "must be in [0, 1)");
   if (c.lora && c.lora_targets.empty()) throw bad("lora.target_modules", "must name at least one module");
-  if (c.lora && c.stage == TrainStage::kDcpt) throw bad("lora.enabled", "LoRA is for sft and dpo, not dcpt");
   if (c.save_every < 0) throw bad("save_every", "must be >= 0");
   if (c.keep_checkpoints < 1) throw bad("keep_checkpoints", "must be >= 1");
   if (c.eval_every < 0) throw bad("eval_every", "must be >= 0");

@@ -1,0 +1,304 @@
+// Each stage lowers its own loss on small data, the SFT loss ignores prompt tokens exactly,
+// DPO raises held-out reward accuracy, LoRA merges exactly, a resumed run is bit-identical,
+// and a non-finite loss stops the run keeping the last checkpoint.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "tests/testing/testing.h"
+#include "tests/trainers/train_fixtures.h"
+#include "trainers/checkpoint.h"
+#include "trainers/compute_threads.h"
+#include "trainers/tokenizer.h"
+#include "trainers/train.h"
+#include "trainers/train_batch.h"
+#include "trainers/train_loop.h"
+#include "trainers/train_model_lora.h"
+
+namespace qb {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using qb::testing::TempDir;
+using qb::testing::write_fixture;
+namespace fx = qb::testing::train;
+
+// Bit-exact comparisons need a fixed thread count (set_compute_threads may run only once
+// per process: it also sets the inter-op pool).
+void one_thread() { at::set_num_threads(1); }
+
+// Options shared by the stage tests: tiny batches, no warmup, quiet.
+std::vector<std::string> common_sets(const fs::path& out) {
+  return {"out=" + json(out.string()).dump(), "batch_size=4", "warmup_steps=0", "min_lr_ratio=1.0",
+          "weight_decay=0.0", "seed=11"};
+}
+
+std::vector<json> read_jsonl(const fs::path& p) {
+  std::vector<json> v;
+  std::ifstream in(p);
+  std::string line;
+  while (std::getline(in, line)) v.push_back(json::parse(line));
+  return v;
+}
+
+TEST(TrainStage, DcptFreshModelLowersHeldOutLoss) {
+  one_thread();
+  TempDir t;
+  auto data = write_fixture(t / "cpt.txt", fx::dcpt_text());
+  auto cfg = write_fixture(t / "model.json", fx::tiny_model_config());
+  auto sets = common_sets(t / "out");
+  for (std::string s : {"max_steps=40", "lr=0.01", "block_size=24", "heldout_fraction=0.2", "log_every=5"})
+    sets.push_back(s);
+  sets.push_back("data=" + json(data.string()).dump());
+  sets.push_back("model_config=" + json(cfg.string()).dump());
+  TrainConfig c = train_config_from_json("", "", sets);
+  c.stage = TrainStage::kDcpt;
+  TrainSummary s = run_training_stage(c, true);
+  auto start = json::parse(s.eval_start_json), end = json::parse(s.eval_end_json);
+  EXPECT_EQ(s.steps, 40);
+  EXPECT_GT(s.eval_examples, 0);
+  EXPECT_LT(end["loss"].get<double>(), 0.6 * start["loss"].get<double>());
+  EXPECT_NEAR(end["perplexity"].get<double>(), std::exp(end["loss"].get<double>()), 1e-9);
+  EXPECT_TRUE(fs::exists(s.model_dir / "model.safetensors"));
+  EXPECT_TRUE(fs::exists(s.model_dir / "tokenizer.json"));
+  // metrics.jsonl: start eval, steps 5..40 every 5, end eval.
+  auto lines = read_jsonl(s.metrics_file);
+  ASSERT_EQ(lines.size(), 10u);
+  EXPECT_TRUE(lines[0].contains("eval"));
+  EXPECT_EQ(lines[1]["step"], 5);
+  for (const char* k : {"loss", "lr", "grad_norm", "tokens", "tokens_per_s"}) EXPECT_TRUE(lines[1].contains(k)) << k;
+  EXPECT_EQ(lines[1]["tokens"], 4 * 24);
+  EXPECT_DOUBLE_EQ(lines[1]["lr"].get<double>(), 0.01);
+  // The trained model reloads and reproduces its held-out loss.
+  auto m = load_model(s.model_dir);
+  EXPECT_EQ(m->config().vocab_size, load_tokenizer(s.model_dir)->vocab_size());
+}
+
+TEST(TrainStage, SftLossIgnoresPromptTokensExactly) {
+  // Logits as a leaf: d(loss)/d(logits) must be exactly 0 at every prompt/padding position
+  // and (softmax - onehot)/n_targets at response positions.
+  train::MaskedSequence a{{1, 5, 6, 7, 8}, {0, 0, 0, 1, 1}}, b{{1, 9, 7}, {0, 0, 1}};
+  auto batch = train::collate({&a, &b}, 0);
+  torch::manual_seed(3);
+  auto logits = torch::randn({2, 5, 12}).set_requires_grad(true);
+  auto loss = train::masked_nll(logits, batch);
+  loss.backward();
+  auto g = logits.grad();
+  auto p = torch::softmax(logits.detach(), -1);
+  // Targets scored: a: positions 2,3 (predicting 7, 8); b: position 1 (predicting 7). n = 3.
+  std::vector<std::tuple<int, int, int>> scored = {{0, 2, 7}, {0, 3, 8}, {1, 1, 7}};
+  auto expected = torch::zeros_like(g);
+  for (auto [r, pos, tgt] : scored) {
+    auto e = p[r][pos].clone();
+    e[tgt] -= 1.0;
+    expected[r][pos] = e / 3.0;
+  }
+  EXPECT_TRUE(torch::allclose(g, expected, 0, 1e-7));
+  for (int pos : {0, 1, 4}) EXPECT_EQ(g[0][pos].abs().max().item<float>(), 0.0f) << pos;
+  for (int pos : {0, 2, 3, 4}) EXPECT_EQ(g[1][pos].abs().max().item<float>(), 0.0f) << pos;
+  // And the value: mean NLL of exactly the three response targets.
+  double want = 0;
+  auto lp = torch::log_softmax(logits.detach(), -1);
+  for (auto [r, pos, tgt] : scored) want -= lp[r][pos][tgt].item<double>();
+  EXPECT_NEAR(loss.item<double>(), want / 3, 1e-6);
+}
+
+TrainSummary run_sft(const fs::path& dir, const fs::path& init, std::vector<std::string> extra) {
+  auto data = write_fixture(dir / "sft.jsonl", fx::sft_jsonl(36));
+  auto sets = common_sets(dir / "out");
+  sets.push_back("data=" + json(data.string()).dump());
+  sets.push_back("init=" + json(init.string()).dump());
+  for (auto& e : extra) sets.push_back(e);
+  TrainConfig c = train_config_from_json("", "", sets);
+  c.stage = TrainStage::kSft;
+  return run_training_stage(c, true);
+}
+
+TEST(TrainStage, SftLowersHeldOutResponseLoss) {
+  one_thread();
+  TempDir t;
+  fx::write_init_checkpoint(t / "init", 5);
+  auto s = run_sft(t.path(), t / "init", {"max_steps=30", "lr=0.01", "heldout_fraction=0.2"});
+  auto start = json::parse(s.eval_start_json), end = json::parse(s.eval_end_json);
+  EXPECT_EQ(s.train_examples + s.eval_examples, 36);
+  EXPECT_LT(end["loss"].get<double>(), 0.5 * start["loss"].get<double>());
+}
+
+TEST(TrainStage, SftLoraTrainsOnlyAdaptersAndMergesOnSave) {
+  one_thread();
+  TempDir t;
+  fx::write_init_checkpoint(t / "init", 5);
+  auto s = run_sft(t.path(), t / "init",
+                   {"max_steps=40", "lr=0.05", "heldout_fraction=0.2", "lora.enabled=true", "lora.rank=8",
+                    "lora.alpha=16", "lora.dropout=0",
+                    "lora.target_modules=[\"q_proj\",\"v_proj\",\"o_proj\",\"down_proj\",\"lm_head\"]"});
+  auto start = json::parse(s.eval_start_json), end = json::parse(s.eval_end_json);
+  EXPECT_LT(end["loss"].get<double>(), 0.8 * start["loss"].get<double>());
+  // Only targeted weights changed in the merged checkpoint.
+  auto base = load_model(t / "init"), tuned = load_model(s.model_dir);
+  auto bp = base->named_parameters(), tp = tuned->named_parameters();
+  int changed = 0;
+  for (const auto& item : bp) {
+    bool same = torch::equal(item.value(), tp[item.key()]);
+    bool targeted = false;
+    for (const char* m : {"q_proj", "v_proj", "o_proj", "down_proj", "lm_head"})
+      targeted |= item.key().find(m) != std::string::npos;
+    EXPECT_EQ(same, !targeted) << item.key();
+    changed += !same;
+  }
+  EXPECT_EQ(changed, 9);  // 4 targets x 2 layers + the output head
+}
+
+TEST(TrainStage, LoraMergedLogitsEqualAdapterForm) {
+  one_thread();
+  TempDir t;
+  fx::write_init_checkpoint(t / "init", 8);
+  auto model = load_model(t / "init");
+  torch::manual_seed(1);
+  train::TrainableLm lm(model, train::LoraSettings{4, 8.0, 0.0, {"q_proj", "o_proj", "up_proj"}});
+  {
+    torch::NoGradGuard ng;  // B starts at zero; give it values so the adapters matter
+    for (auto& a : const_cast<std::vector<train::LoraAdapter>&>(lm.adapters())) a.B.normal_(0, 0.5);
+  }
+  // True adapter form on one projection: x·Wᵀ + scale·x·Aᵀ·Bᵀ vs the merged weight.
+  const auto& a0 = lm.adapters()[0];
+  auto W = model->named_parameters()[a0.weight_name];
+  auto x = torch::randn({3, 5, W.size(1)});
+  auto adapter_out = a0.forward(x, W, false);
+  auto merged_out = at::linear(x, a0.merged(W));
+  EXPECT_LT((adapter_out - merged_out).abs().max().item<double>(), 1e-5);
+  // Whole model: logits with adapters applied vs the saved, merged, reloaded checkpoint.
+  auto ids = torch::tensor({{1, 300, 301, 302, 280, 270, 2}}, torch::kInt64);
+  torch::Tensor with_adapters;
+  {
+    torch::NoGradGuard ng;
+    lm.set_training(false);
+    with_adapters = lm.logits(ids);
+  }
+  lm.save_merged(t / "merged");
+  auto reloaded = load_model(t / "merged");
+  torch::NoGradGuard ng;
+  auto merged_logits = reloaded->forward(ids);
+  EXPECT_LT((with_adapters - merged_logits).abs().max().item<double>(), 1e-5);
+  // The adapters changed the logits (the comparison is not between two base models).
+  EXPECT_GT((load_model(t / "init")->forward(ids) - merged_logits).abs().max().item<double>(), 1e-3);
+}
+
+TrainSummary run_dpo(const fs::path& dir, const fs::path& init, std::vector<std::string> extra) {
+  auto data = write_fixture(dir / "dpo.jsonl", fx::dpo_jsonl(48));
+  auto sets = common_sets(dir / "out");
+  sets.push_back("data=" + json(data.string()).dump());
+  sets.push_back("init=" + json(init.string()).dump());
+  for (auto& e : extra) sets.push_back(e);
+  TrainConfig c = train_config_from_json("", "", sets);
+  c.stage = TrainStage::kDpo;
+  return run_training_stage(c, true);
+}
+
+TEST(TrainStage, DpoRaisesHeldOutRewardAccuracy) {
+  one_thread();
+  TempDir t;
+  fx::write_init_checkpoint(t / "init", 9);
+  auto s = run_dpo(t.path(), t / "init", {"max_steps=25", "lr=0.005", "heldout_fraction=0.25"});
+  auto start = json::parse(s.eval_start_json), end = json::parse(s.eval_end_json);
+  EXPECT_EQ(s.eval_examples, 12);
+  // Policy == reference at the start: every reward is 0, no pair is won, loss is log 2.
+  EXPECT_DOUBLE_EQ(start["rewards/accuracies"].get<double>(), 0.0);
+  EXPECT_NEAR(start["loss"].get<double>(), std::log(2.0), 1e-9);
+  EXPECT_GE(end["rewards/accuracies"].get<double>(), 0.9);
+  EXPECT_GT(end["rewards/margins"].get<double>(), 0.0);
+  EXPECT_LT(end["loss"].get<double>(), std::log(2.0));
+  // Every step logs the TRL-named statistics.
+  auto lines = read_jsonl(s.metrics_file);
+  for (const char* k : {"rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins",
+                        "logps/chosen", "logps/rejected"})
+    EXPECT_TRUE(lines[1].contains(k)) << k;
+  EXPECT_TRUE(fs::exists(t / "out" / "reference_logps.pt"));
+}
+
+// A run resumed from a mid-run checkpoint ends bit-identical to an uninterrupted one
+// (DPO with LoRA: adapters, optimizer moments and the cached reference all round-trip).
+TEST(TrainStage, DpoLoraResumeIsBitIdentical) {
+  one_thread();
+  TempDir t;
+  fx::write_init_checkpoint(t / "init", 9);
+  std::vector<std::string> extra = {"max_steps=8", "lr=0.005", "save_every=4", "keep_checkpoints=5",
+                                    "lora.enabled=true", "lora.rank=2", "lora.dropout=0", "grad_accum=2"};
+  fs::create_directories(t / "a");
+  fs::create_directories(t / "b");
+  auto full = run_dpo(t / "a", t / "init", extra);
+  // Simulate a run killed after checkpoint 4: copy that state, then continue from it.
+  auto b = run_dpo(t / "b", t / "init", {"max_steps=8", "lr=0.005", "save_every=4", "keep_checkpoints=5",
+                                         "lora.enabled=true", "lora.rank=2", "lora.dropout=0", "grad_accum=2"});
+  fs::remove_all(t / "b" / "out" / "final");
+  fs::remove_all(t / "b" / "out" / "checkpoint-000008");
+  write_file_atomic(t / "b" / "out" / "latest", "checkpoint-000004\n");
+  auto resumed = run_dpo(t / "b", t / "init", extra);
+  EXPECT_EQ(resumed.resumed_from, 4);
+  EXPECT_EQ(read_file(full.model_dir / "model.safetensors"), read_file(resumed.model_dir / "model.safetensors"));
+  EXPECT_EQ(full.last_loss, resumed.last_loss);
+  // metrics.jsonl has each step once.
+  auto lines = read_jsonl(resumed.metrics_file);
+  int steps = 0;
+  for (auto& l : lines) steps += l.contains("loss") && !l.contains("eval");
+  EXPECT_EQ(steps, 8);
+}
+
+TEST(TrainStage, NonFiniteLossStopsAndKeepsLastCheckpoint) {
+  one_thread();
+  TempDir t;
+  fx::write_init_checkpoint(t / "init", 5);
+  // lr 1e30: the first update throws every weight to ~1e30, so the second forward overflows.
+  try {
+    run_sft(t.path(), t / "init", {"max_steps=10", "lr=1e30", "save_every=1", "max_grad_norm=0"});
+    FAIL() << "expected the run to stop";
+  } catch (const std::runtime_error& e) {
+    const std::string ckpt = (t / "out" / "checkpoint-000001").string();
+    EXPECT_EQ(std::string(e.what()),
+              "step 2: loss is nan (not finite); training stopped; the last good checkpoint is " + ckpt);
+  }
+  EXPECT_EQ(read_file(t / "out" / "latest"), "checkpoint-000001\n");
+  EXPECT_FALSE(fs::exists(t / "out" / "checkpoint-000002"));
+  EXPECT_FALSE(fs::exists(t / "out" / "final"));
+  auto m = load_model(t / "out" / "checkpoint-000001");  // complete and loadable
+  EXPECT_TRUE(fs::exists(t / "out" / "checkpoint-000001" / "trainer_state.pt"));
+}
+
+TEST(TrainStage, ConfigErrorsNameTheKey) {
+  try {
+    train_config_from_json(R"({"lora": {"rank": 0}})", "cfg.json", {});
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "cfg.json: key 'lora.rank': must be >= 1");
+  }
+  try {
+    train_config_from_json(R"({"learning_rate": 1})", "cfg.json", {});
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "cfg.json: key 'learning_rate': unknown key (docs/TRAINING.md lists them)");
+  }
+  try {
+    train_config_from_json(R"({"lr": "fast"})", "cfg.json", {});
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "cfg.json: key 'lr': wrong type: \"fast\"");
+  }
+  try {
+    train_config_from_json("{}", "cfg.json", {"batch_size=0"});
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "cfg.json: key 'batch_size': must be >= 1");
+  }
+  auto c = train_config_from_json(R"({"dpo": {"beta": 0.2}, "data": "d.jsonl"})", "/x/cfg.json", {"lora.rank=4"});
+  EXPECT_EQ(c.dpo_beta, 0.2);
+  EXPECT_EQ(c.lora_rank, 4);
+  EXPECT_EQ(c.data, fs::path("/x/d.jsonl"));  // relative to the config file
+}
+
+}  // namespace
+}  // namespace qb
