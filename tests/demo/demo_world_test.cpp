@@ -6,6 +6,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/sha256.h"
 #include "data/demo_world.h"
 #include "data/knowledge_base.h"
 #include "tests/testing/testing.h"
@@ -221,6 +222,24 @@ TEST(DemoWorld, BadSizesAndAFileAsOutputDirectoryAreInputErrors) {
   } catch (const InputError& e) {
     EXPECT_EQ(std::string(e.what()), file.string() + ": exists and is not a directory (the demo world needs a directory)");
   }
+}
+
+}  // namespace
+}  // namespace qb::demo
+
+namespace qb::demo {
+namespace {
+
+// Pins the default world's bytes. If this fails after an intended change, bump
+// kGeneratorVersion (the pipeline's cache key) and paste the new digest here. The digest was
+// cross-checked with Python hashlib over the files `qilin-bench data demo` wrote.
+TEST(DemoWorld, GoldenDigestPinsTheGeneratorVersion) {
+  const DemoWorld& w = default_world();
+  std::string all;
+  for (const auto& name : w.file_order) all += name + "\n" + w.contents.at(name);
+  all += w.manifest;
+  EXPECT_EQ(kGeneratorVersion, 2);
+  EXPECT_EQ(sha256_hex(all), "65e3befdcb0f7432e6778fcb352569e60330f601b86867e0c27d29850db04238") << "the demo world's output changed: bump kGeneratorVersion";
 }
 
 }  // namespace
