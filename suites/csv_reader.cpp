@@ -52,11 +52,11 @@ bool CsvReader::next(CsvRecord& out) {
   if (at_start_) {
     at_start_ = false;
     // A UTF-8 byte-order mark (Excel writes one) is not part of the first field.
-    if (peek() == 0xEF) {
-      ++pos_;
-      if (get() != 0xBB || get() != 0xBF)
-        throw error_at_line(file_, 1, "invalid UTF-8 at the start of the file");
-    }
+    // The first chunk is in the buffer after peek(), so the three bytes can be looked at
+    // without consuming a first character that merely starts with 0xEF (e.g. "！").
+    if (peek() == 0xEF && end_ - pos_ >= 3 && static_cast<unsigned char>(buf_[pos_ + 1]) == 0xBB &&
+        static_cast<unsigned char>(buf_[pos_ + 2]) == 0xBF)
+      pos_ += 3;
   }
   // Skip empty lines between records: they carry no data.
   for (;;) {

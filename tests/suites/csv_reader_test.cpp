@@ -56,6 +56,12 @@ TEST(CsvReader, CrlfBomEmptyFieldsAndNoFinalNewline) {
   EXPECT_EQ(r[2].line, 3);
 }
 
+TEST(CsvReader, FirstCharacterStartingWithEFIsNotTakenForABom) {
+  auto r = parse_all("\xEF\xBC\x81x,y\n");  // U+FF01 FULLWIDTH EXCLAMATION MARK starts with 0xEF
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].fields, (Fields{"\xEF\xBC\x81x", "y"}));
+}
+
 TEST(CsvReader, BlankLinesAreSkippedButCounted) {
   auto r = parse_all("a\n\n\r\nb\n");
   ASSERT_EQ(r.size(), 2u);
