@@ -6,6 +6,7 @@
 #include "data/demo_world.h"
 #include "data/knowledge_base.h"
 #include "suites/cmexam_reader.h"
+#include "suites/data_format.h"
 #include "suites/dcpt_reader.h"
 #include "suites/dpo_reader.h"
 #include "suites/huatuo_reader.h"
@@ -110,6 +111,16 @@ TEST_F(DemoFiles, HuatuoSftDpoDcptAndRagFilesReadBack) {
   EXPECT_EQ(rag.report.layout, "rag-lines");
   EXPECT_EQ(static_cast<long>(rag.records.size()), records("rag_corpus.txt"));
   EXPECT_EQ(rag.records[0].text.rfind("大叶性肺炎：", 0), 0u);
+}
+
+TEST_F(DemoFiles, ContentDetectionNamesEachFilesKind) {
+  for (const auto& f : *files_) {
+    if (f.stage == "meta") continue;
+    // rag_corpus.txt is plain text, which detection reads as DCPT; the pipeline passes
+    // --format rag for it (docs/DEMO_WORLD.md).
+    std::string expected = f.format == "rag" ? "dcpt" : f.format;
+    EXPECT_EQ(format_name(detect_format(path(f.name))), expected) << f.name;
+  }
 }
 
 }  // namespace
