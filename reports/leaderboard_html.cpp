@@ -139,7 +139,6 @@ void leaderboard_tables(std::string& h, const std::vector<RunResults>& runs, con
     }
     h += "</tbody></table></div>";
   }
-  if (!multiple_runs(runs)) h += "";
   h += "</section>";
 }
 
@@ -292,6 +291,8 @@ void breakdown_section(std::string& h, const std::vector<RunResults>& runs) {
   h += "</section>";
 }
 
+constexpr size_t kMaxChartPoints = 1000;
+
 int series_rank(const std::string& name) {
   static const char* const known[] = {"loss",           "eval_loss",          "lr",
                                       "grad_norm",      "rewards/margins",    "rewards/accuracies",
@@ -330,13 +331,23 @@ void training_section(std::string& h, const std::vector<RunResults>& runs) {
       std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
         return std::make_pair(series_rank(a), a) < std::make_pair(series_rank(b), b);
       });
-      h += "<h3>" + esc(t.stage) + " — " + esc(with_run ? m.name + " · " + run.label : m.name) + "</h3>";
+      std::string who = with_run ? m.name + " · " + run.label : m.name;
+      h += "<h3>" + esc(who == t.stage ? t.stage : t.stage + " — " + who) + "</h3>";
       h += "<div class=\"grid-cards\">";
       for (const auto& name : names) {
         LineSeries s{name, {}};
         for (const auto& p : t.curve) {
           auto it = p.values.find(name);
           if (it != p.values.end()) s.points.emplace_back(static_cast<double>(p.step), it->second);
+        }
+        // A long run logs tens of thousands of steps; a 330 px chart shows at most a few hundred,
+        // so keep every k-th point (and the last) to keep the page small.
+        if (s.points.size() > kMaxChartPoints) {
+          size_t stride = (s.points.size() + kMaxChartPoints - 1) / kMaxChartPoints;
+          std::vector<std::pair<double, double>> kept;
+          for (size_t i = 0; i < s.points.size(); i += stride) kept.push_back(s.points[i]);
+          if (kept.back() != s.points.back()) kept.push_back(s.points.back());
+          s.points = std::move(kept);
         }
         h += "<div class=\"card\">" + line_chart_svg({s}, {series_title(name), "step"}) + "</div>";
       }

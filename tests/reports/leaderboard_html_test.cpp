@@ -161,3 +161,29 @@ TEST(LeaderboardHtml, UnknownMetricsAndSuitesAppearWithoutCodeChanges) {
 
 }  // namespace
 }  // namespace qb::reports
+
+namespace qb::reports {
+namespace {
+
+// 5000 logged steps are drawn from 1001 points: every 5th, plus the last.
+TEST(LeaderboardHtml, LongCurvesAreThinnedForTheChart) {
+  auto j = nlohmann::json::parse(read_file(testing::source_dir() / "tests/reports/fixtures/run_demo/results.json"));
+  nlohmann::json curve = nlohmann::json::array();
+  for (int step = 1; step <= 5000; ++step) curve.push_back({{"step", step}, {"loss", 10.0 / step}});
+  j["models"][1]["training"] = {{"stage", "dcpt"}, {"curve", curve}};
+  j["models"][2].erase("training");
+  j["models"][3].erase("training");
+  std::vector<RunResults> runs(1);
+  runs[0].label = "x";
+  runs[0].results = results_from_json(j, "x.json");
+  const std::string html = render_leaderboard_html(runs, build_leaderboard(runs));
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(html, m, std::regex("<polyline class=\"line\" stroke=\"[^\"]*\" points=\"([^\"]*)\"")));
+  EXPECT_EQ(count(m[1].str(), ","), 1001u);
+  EXPECT_EQ(m[1].str().substr(0, 5), "54.0,");  // step 1 at the left edge
+  EXPECT_EQ(m[1].str().substr(m[1].str().rfind(' ') + 1, 6), "318.0,");  // step 5000 at the right edge
+  EXPECT_NE(html.find("<h3>dcpt</h3>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace qb::reports
