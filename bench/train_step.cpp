@@ -1,0 +1,45 @@
+// One optimizer step per iteration (forward, backward, clip, AdamW) for each training stage on
+// the same small LLaMA (hidden 256, 4 layers, vocab 4096, 8 x 128 tokens). Counters: tokens/s
+// and achieved model GFLOP/s. scripts/bench_train.sh runs this beside the python3-torch peer
+// (scripts/bench_train_peer.py) at the same thread count; docs/BENCHMARKS.md has the numbers.
+#include <benchmark/benchmark.h>
+#include <malloc.h>
+
+#include <cstdlib>
+
+#include "trainers/compute_threads.h"
+#include "trainers/train_step_runner.h"
+
+namespace {
+
+void run(benchmark::State& state, qb::train::TrainStepShape shape) {
+  qb::train::TrainStepRunner r(shape);
+  r.step();  // warm-up: allocations, AdamW state
+  for (auto _ : state) benchmark::DoNotOptimize(r.step());
+  const double steps = static_cast<double>(state.iterations());
+  state.counters["tokens_per_s"] =
+      benchmark::Counter(steps * static_cast<double>(r.tokens_per_step()), benchmark::Counter::kIsRate);
+  state.counters["GFLOP_per_s"] = benchmark::Counter(steps * r.flops_per_step() / 1e9, benchmark::Counter::kIsRate);
+}
+
+void BM_DcptStep(benchmark::State& s) { run(s, {"dcpt", false}); }
+void BM_SftLoraStep(benchmark::State& s) { run(s, {"dcpt", true}); }
+void BM_DpoStep(benchmark::State& s) { run(s, {"dpo", false}); }
+
+BENCHMARK(BM_DcptStep)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
+BENCHMARK(BM_SftLoraStep)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
+BENCHMARK(BM_DpoStep)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Same start-up as qilin-bench (TOOLCHAIN.md): keep big buffers, threads from QILIN_THREADS.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  const char* t = std::getenv("QILIN_THREADS");
+  qb::set_compute_threads(t ? std::atoi(t) : 1);
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

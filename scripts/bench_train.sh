@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Training-step speed: bench/train_step.cpp (C++) beside scripts/bench_train_peer.py (Debian
+# python3-torch) on the same LLaMA shape, batch and threads, in one run. Results go to stdout;
+# docs/BENCHMARKS.md ("Training") records them with this command.
+#   scripts/bench_train.sh [BUILD_DIR]     (default build/; QILIN_BENCH_THREADS="1 2")
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${1:-${QILIN_BUILD_DIR:-$root/build}}
+cmake --build "$build" --target bench_train_step >/dev/null
+export OMP_WAIT_POLICY=PASSIVE  # TOOLCHAIN.md: spin-waiting makes 2 threads slower than 1
+for t in ${QILIN_BENCH_THREADS:-1 2}; do
+  echo "== threads $t: C++ (bench_train_step)"
+  QILIN_THREADS=$t "$build/bench/bench_train_step" --benchmark_counters_tabular=true
+  echo "== threads $t: python3-torch peer"
+  /usr/bin/python3 "$root/scripts/bench_train_peer.py" "$t" 5
+done
