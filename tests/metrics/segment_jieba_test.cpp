@@ -76,6 +76,17 @@ TEST(SegmentJieba, MatchesPythonJiebaOnTrickyText) {
   }
 }
 
+// Exact ties in the route (seen in Huatuo answers): Python's max over (log prob, x) tuples
+// picks the larger end index x, i.e. the longer word first.
+TEST(SegmentJieba, RouteTiesPickTheLongerWordLikePythonTupleMax) {
+  QILIN_REQUIRE_JIEBA();
+  for (bool hmm : {true, false}) {
+    EXPECT_EQ(jieba(hmm).segment("急急急"), (Tokens{"急急", "急"}));
+    EXPECT_EQ(jieba(hmm).segment("等等等等等"), (Tokens{"等等等等", "等"}));
+    EXPECT_EQ(jieba(hmm).segment("等等等等等等等"), (Tokens{"等等等等", "等等", "等"}));
+  }
+}
+
 TEST(SegmentJieba, SignatureNamesVersionAndHmm) {
   QILIN_REQUIRE_JIEBA();
   EXPECT_EQ(jieba(true).signature(), "jieba-0.42.1|hmm:1");
