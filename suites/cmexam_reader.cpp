@@ -174,7 +174,7 @@ ReadReport for_each_cmexam(const std::filesystem::path& path,
         if (q.id.empty()) throw loc.error("empty id");
         auto [it, fresh] = seen_ids.emplace(q.id, rec.line);
         if (!fresh)
-          throw loc.error("duplicate id " + shown(q.id) + " (first used on line " + std::to_string(it->second) +
+          throw loc.error("duplicate id " + shown(q.id) + " (first used at line " + std::to_string(it->second) +
                           ")");
       } else {
         q.id = std::to_string(data_rows);

@@ -152,7 +152,7 @@ TEST(CMExamFixture, WrongFieldCountBadOptionLinesDuplicates) {
   p = write_fixture(d / "o3.csv", std::string(kHeader4) + "Q?,,A,\n");
   EXPECT_EQ(error_of(p), p.string() + ": line 2: no options (the Options cell is empty)");
   p = write_fixture(d / "id.csv", "id,Question,Options,Answer,Explanation\nx1,Q,A a,A,\nx1,Q2,A a,A,\n");
-  EXPECT_EQ(error_of(p), p.string() + ": line 3: duplicate id 'x1' (first used on line 2)");
+  EXPECT_EQ(error_of(p), p.string() + ": line 3: duplicate id 'x1' (first used at line 2)");
 }
 
 TEST(CMExamFixture, EmptyFileHeaderOnlyUnterminatedQuoteBadUtf8) {
