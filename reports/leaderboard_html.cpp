@@ -110,7 +110,8 @@ void leaderboard_tables(std::string& h, const std::vector<RunResults>& runs, con
        " named under <i>Source</i>. Each cell: value (×100 where a percentage), its 95 % interval, and Δ against"
        " the row's base model with the 95 % interval of the paired difference. Marks: * significant (paired test),"
        " ** p &lt; 0.01, *** p &lt; 0.001; ≈ plain difference with no paired test recorded. Hover a value for its"
-       " metric signature. Click a column header to sort.</p>";
+       " metric signature. Click a column header to sort. The paper gives one CMExam accuracy without naming a"
+       " scoring mode; it is shown under <i>generate</i>.</p>";
   std::vector<std::string> suites;
   for (const auto& col : board.columns)
     if (std::find(suites.begin(), suites.end(), col.suite) == suites.end()) suites.push_back(col.suite);
