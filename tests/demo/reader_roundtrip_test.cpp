@@ -113,6 +113,25 @@ TEST_F(DemoFiles, HuatuoSftDpoDcptAndRagFilesReadBack) {
   EXPECT_EQ(rag.records[0].text.rfind("大叶性肺炎：", 0), 0u);
 }
 
+// Few-shot examples come from cmexam_train.csv: what a prompt can show of them (question,
+// options, explanation) never names a test fact's subject together with its value.
+TEST_F(DemoFiles, FewShotPoolNeverStatesATestFact) {
+  const auto& kb = embedded_knowledge_base();
+  std::vector<std::pair<std::string, std::string>> test_pairs;
+  DemoWorld w = build_demo_world(1234);
+  for (const auto& f : kb.facts)
+    if (w.test_fact[f.id]) test_pairs.emplace_back(kb.entities[f.subject].name, f.value);
+  ASSERT_EQ(test_pairs.size(), 200u);
+  auto train = read_cmexam(path("cmexam_train.csv"));
+  for (const auto& q : train.records) {
+    std::string text = q.question + "\n" + q.explanation;
+    for (const auto& [letter, option] : q.options) text += "\n" + option;
+    for (const auto& [s, v] : test_pairs)
+      EXPECT_FALSE(text.find(s) != std::string::npos && text.find(v) != std::string::npos)
+          << "line " << q.line << " states test fact " << s << " -> " << v;
+  }
+}
+
 TEST_F(DemoFiles, ContentDetectionNamesEachFilesKind) {
   for (const auto& f : *files_) {
     if (f.stage == "meta") continue;
