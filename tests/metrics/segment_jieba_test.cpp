@@ -112,6 +112,21 @@ TEST(SegmentJieba, UserDictionaryFollowsLoadUserdict) {
   EXPECT_EQ(seg.signature().rfind("jieba-0.42.1|hmm:1|user:", 0), 0u) << seg.signature();
 }
 
+TEST(SegmentJieba, UserDictionaryMustBeUtf8) {
+  QILIN_REQUIRE_JIEBA();
+  testing::TempDir dir;
+  const auto path = testing::write_fixture(dir / "user.dict", "杭研 5\n\xB0\xA1 3\n");
+  SegmenterOptions o;
+  o.user_dict_path = path.string();
+  try {
+    JiebaSegmenter seg(o);
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              path.string() + ": line 2: dictionary file must be UTF-8 (ill-formed byte at column 1)");
+  }
+}
+
 TEST(SegmentJieba, MalformedDictionaryNamesFileAndLine) {
   QILIN_REQUIRE_JIEBA();
   testing::TempDir dir;
