@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/utf8.h"
+#include "suites/text_util.h"
 
 namespace qb {
 
@@ -54,6 +55,7 @@ bool CsvReader::next(CsvRecord& out) {
     // A UTF-8 byte-order mark (Excel writes one) is not part of the first field.
     // The first chunk is in the buffer after peek(), so the three bytes can be looked at
     // without consuming a first character that merely starts with 0xEF (e.g. "！").
+    if (peek() >= 0) reject_utf16(std::string_view(buf_.data() + pos_, end_ - pos_), file_);
     if (peek() == 0xEF && end_ - pos_ >= 3 && static_cast<unsigned char>(buf_[pos_ + 1]) == 0xBB &&
         static_cast<unsigned char>(buf_[pos_ + 2]) == 0xBF)
       pos_ += 3;

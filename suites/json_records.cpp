@@ -6,6 +6,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/utf8.h"
+#include "suites/text_util.h"
 
 namespace qb {
 
@@ -68,7 +69,10 @@ void read_lines(const std::filesystem::path& path, const ReadOptions& opts, Read
   while (std::getline(in, line)) {
     ++line_no;
     std::string_view text = line;
-    if (line_no == 1) text = strip_bom(text);
+    if (line_no == 1) {
+      reject_utf16(text, path.string());
+      text = strip_bom(text);
+    }
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     if (is_blank(text)) continue;
     ++loc.record;
@@ -110,6 +114,7 @@ long line_of_offset(std::string_view s, size_t offset) {
 void read_list(const std::filesystem::path& path, const ReadOptions& opts, ReadReport& report,
                const std::function<void(const nlohmann::json&, const RecordLocation&)>& fn) {
   const std::string content = read_file(path);
+  reject_utf16(content, path.string());
   std::string_view text = strip_bom(content);
   const std::string file = path.string();
   if (auto bad = first_invalid_utf8(text))
@@ -150,7 +155,10 @@ char first_nonblank_char(const std::filesystem::path& path) {
   bool first = true;
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     std::string_view chunk(buf, static_cast<size_t>(in.gcount()));
-    if (first) chunk = strip_bom(chunk);
+    if (first) {
+      reject_utf16(chunk, path.string());
+      chunk = strip_bom(chunk);
+    }
     first = false;
     for (char c : chunk)
       if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return c;

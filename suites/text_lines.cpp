@@ -17,7 +17,10 @@ void for_each_text_line(const std::filesystem::path& path, const std::function<v
   while (std::getline(in, line)) {
     ++n;
     std::string_view t = line;
-    if (n == 1) t = strip_bom(t);
+    if (n == 1) {
+      reject_utf16(t, path.string());
+      t = strip_bom(t);
+    }
     if (!t.empty() && t.back() == '\r') t.remove_suffix(1);
     fn(n, t);
   }

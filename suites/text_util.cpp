@@ -2,6 +2,8 @@
 
 #include <unicode/utf8.h>
 
+#include "common/error.h"
+
 namespace qb {
 
 std::string_view trim(std::string_view s) {
@@ -46,6 +48,11 @@ std::string shown(std::string_view s, size_t max_chars) {
   std::string out = "'" + std::string(s.substr(0, static_cast<size_t>(i)));
   if (i < len) out += "...";
   return out + "'";
+}
+
+void reject_utf16(std::string_view head, const std::string& file) {
+  if (head.size() >= 2 && ((head[0] == '\xFF' && head[1] == '\xFE') || (head[0] == '\xFE' && head[1] == '\xFF')))
+    throw error_in_file(file, "the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8");
 }
 
 }  // namespace qb

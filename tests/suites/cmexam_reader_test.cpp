@@ -167,6 +167,12 @@ TEST(CMExamFixture, EmptyFileHeaderOnlyUnterminatedQuoteBadUtf8) {
   EXPECT_EQ(error_of(p), p.string() + ": line 2: invalid UTF-8 in field 1 (byte 0xE4 at offset 1)");
 }
 
+TEST(CMExamFixture, Utf16Export) {
+  TempDir d;
+  auto p = write_fixture(d / "u16.csv", std::string("\xFF\xFEQ\0u\0", 6));
+  EXPECT_EQ(error_of(p), p.string() + ": the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8");
+}
+
 TEST(CMExamFixture, LenientSkipsEachBadRecordAndCollectsItsError) {
   TempDir d;
   auto p = write_fixture(d / "l.csv", std::string(kHeader4) +

@@ -46,6 +46,21 @@ TEST(DataFormat, RealFiles) {
   EXPECT_EQ(qb::detect_format(c), DataFormat::kRag);
 }
 
+TEST(DataFormat, Utf16FilesAreNamedAsSuch) {
+  TempDir d;
+  const std::string utf16("\xFF\xFEQ\0u\0,\0", 8);
+  for (const char* name : {"a.csv", "b.jsonl", "c.txt"}) {
+    auto p = write_fixture(d / name, utf16);
+    try {
+      qb::detect_format(p);
+      FAIL() << name;
+    } catch (const qb::InputError& e) {
+      EXPECT_EQ(std::string(e.what()),
+                p.string() + ": the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8");
+    }
+  }
+}
+
 TEST(DataFormat, ErrorsAndNames) {
   TempDir d;
   auto p = write_fixture(d / "e", "  \n");
