@@ -87,6 +87,20 @@ Engine::Engine(const std::filesystem::path& dir, EngineOptions options) : impl_(
 }
 
 Engine::~Engine() = default;
+std::vector<float> Engine::last_position_logits(const std::vector<std::vector<int64_t>>& rows) {
+  c10::InferenceMode guard;
+  if (rows.empty() || rows[0].empty()) return {};
+  const int64_t b = static_cast<int64_t>(rows.size()), t = static_cast<int64_t>(rows[0].size());
+  auto ids = torch::empty({b, t}, torch::kInt64);
+  for (int64_t r = 0; r < b; ++r) {
+    if (static_cast<int64_t>(rows[r].size()) != t) throw std::invalid_argument("rows must have equal lengths");
+    std::copy(rows[r].begin(), rows[r].end(), ids[r].data_ptr<int64_t>());
+  }
+  auto h = impl_->hidden(ids, nullptr);
+  auto logits = impl_->model->logits(h.select(1, t - 1)).contiguous();
+  return std::vector<float>(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
+}
+
 const Tokenizer& Engine::tokenizer() const { return *impl_->tok; }
 const ModelConfig& Engine::config() const { return impl_->model->config(); }
 const EngineStats& Engine::stats() const { return impl_->stats; }
@@ -238,7 +252,11 @@ std::vector<GenerateResult> Engine::Impl::generate_chunk(const std::vector<const
   torch::Tensor ids, mask, pos;
   full_batch(active, ids, mask, pos);
   KVCache cache = model->new_cache();
-  auto h = hidden(ids, opt.kv_cache ? &cache : nullptr, mask, pos);
+  // Without padding (all prompts the same length) no mask is needed: the prefill builds
+  // the causal one itself and a single new token sees every cached key.
+  bool padded = false;
+  for (size_t r : active) padded = padded || prompt[r].size() != prompt[active[0]].size();
+  auto h = hidden(ids, opt.kv_cache ? &cache : nullptr, padded ? mask : torch::Tensor(), pos);
   auto logits = model->logits(h.select(1, h.size(1) - 1)).contiguous();
 
   while (!active.empty()) {
@@ -255,14 +273,16 @@ std::vector<GenerateResult> Engine::Impl::generate_chunk(const std::vector<const
         continue;
       }
       gen[r].push_back(t);
-      std::string text = tok->decode(gen[r]);
-      size_t cut = std::string::npos;
-      for (const auto& s : req.stop)
-        if (!s.empty()) cut = std::min(cut, text.find(s));
-      if (cut != std::string::npos) {
-        res[r].finish_reason = "stop";
-        res[r].text = text.substr(0, cut);
-        continue;
+      if (!req.stop.empty()) {  // decoding is only needed to look for stop strings
+        std::string text = tok->decode(gen[r]);
+        size_t cut = std::string::npos;
+        for (const auto& s : req.stop)
+          if (!s.empty()) cut = std::min(cut, text.find(s));
+        if (cut != std::string::npos) {
+          res[r].finish_reason = "stop";
+          res[r].text = text.substr(0, cut);
+          continue;
+        }
       }
       if (static_cast<int>(gen[r].size()) >= req.max_new_tokens) {
         res[r].finish_reason = "length";
@@ -276,7 +296,7 @@ std::vector<GenerateResult> Engine::Impl::generate_chunk(const std::vector<const
       if (next_active.size() != active.size()) {
         auto rows = torch::tensor(keep, torch::kInt64);
         cache.select_rows(rows);
-        mask = mask.index_select(0, rows);
+        if (padded) mask = mask.index_select(0, rows);
       }
       const int64_t b = static_cast<int64_t>(next_active.size());
       auto step = torch::empty({b, 1}, torch::kInt64);
@@ -287,8 +307,8 @@ std::vector<GenerateResult> Engine::Impl::generate_chunk(const std::vector<const
         sa[k][0] = gen[r].back();
         spa[k][0] = static_cast<int64_t>(prompt[r].size() + gen[r].size() - 1);
       }
-      mask = torch::cat({mask, torch::ones({b, 1}, torch::kInt64)}, 1);
-      h = hidden(step, &cache, mask, step_pos);
+      if (padded) mask = torch::cat({mask, torch::ones({b, 1}, torch::kInt64)}, 1);
+      h = hidden(step, &cache, padded ? mask : torch::Tensor(), step_pos);
       logits = model->logits(h.select(1, 0)).contiguous();
     } else {
       full_batch(next_active, ids, mask, pos);

@@ -56,6 +56,10 @@ class Engine {
   std::vector<LoglikResult> loglik(const std::vector<LoglikRequest>& requests);
   std::vector<GenerateResult> generate(const std::vector<GenerateRequest>& requests);
 
+  // Runs equal-length rows of token ids as one batch (no cache) and returns the last
+  // position's logits, row-major [rows x vocab]. For benchmarks and the `model logits` path.
+  std::vector<float> last_position_logits(const std::vector<std::vector<int64_t>>& rows);
+
   const Tokenizer& tokenizer() const;
   const ModelConfig& config() const;
   const EngineStats& stats() const;
