@@ -1,13 +1,46 @@
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
-#include "common/error.h"
 #include "harness/commands.h"
+#include "harness/pipeline.h"
+#include "harness/pipeline_config.h"
 
 namespace qb::cli {
 
 void add_run(CLI::App& app) {
-  auto* sub = app.add_subcommand("run", "run the stage graph base -> dcpt -> sft -> dpo and evaluate every checkpoint (run all)");
-  sub->callback([] { throw NotBuiltError("'qilin-bench run' is planned in issue 7 and not built yet"); });
+  struct Args {
+    std::string target;
+    std::string config;
+    std::vector<std::string> sets;
+    std::string run_dir;
+    bool print_config = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* sub = app.add_subcommand(
+      "run", "run the stage graph base -> dcpt -> sft -> dpo, evaluate every checkpoint and write reports");
+  sub->add_option("target", args->target, "all | data | base | dcpt | sft | dpo (a stage and what it needs)")
+      ->required()
+      ->check(CLI::IsMember({"all", "data", "base", "dcpt", "sft", "dpo"}));
+  sub->add_option("-c,--config", args->config, "pipeline config JSON (default: the embedded demo world)")
+      ->check(CLI::ExistingFile);
+  sub->add_option("--set", args->sets, "override one setting, e.g. --set stages.dcpt.epochs=2 (repeatable)");
+  sub->add_option("--run-dir", args->run_dir, "where runs are written (default: config run_dir)");
+  sub->add_flag("--print-config", args->print_config, "print the effective config and exit");
+  sub->footer(
+      "Every step is cached by a content hash of its inputs and settings under RUN_DIR/cache: a second run\n"
+      "does no work, a killed run resumes. Results: RUN_DIR/results.json, leaderboard.csv, leaderboard.html.");
+  sub->callback([args] {
+    auto sets = args->sets;
+    if (!args->run_dir.empty()) sets.push_back("run_dir=" + args->run_dir);
+    auto config = load_pipeline_config(args->config, sets);
+    if (args->print_config) {
+      fmt::print("{}\n", config.dump(2));
+      return;
+    }
+    auto out = run_pipeline(config, args->target);
+    fmt::print(stderr, "run {}: {} steps ran, {} found in the cache; {}\n", args->target, out.nodes_run,
+               out.nodes_cached, out.results.empty() ? out.run_dir.string() : out.results.string());
+  });
 }
 
 }  // namespace qb::cli

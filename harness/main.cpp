@@ -17,8 +17,18 @@ namespace {
 // libgomp reads OMP_WAIT_POLICY when it is loaded, before main runs, so setting it
 // here is too late for this process: re-execute once with it set (TOOLCHAIN.md:
 // spin-waiting made 2 threads slower than 1). A user's own value is respected.
-void ensure_passive_omp_wait(char** argv) {
+// Only subcommands that run tensor math pay for the second start (loading libtorch's ~290
+// libraries again); segment, score, data, report and gate never start OpenMP threads.
+void ensure_passive_omp_wait(int argc, char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  bool tensor_math = false;
+  for (int i = 1; i < argc; ++i) {
+    if (argv[i][0] == '-') continue;
+    for (const char* s : {"run", "train", "eval", "model", "launch"})
+      if (std::strcmp(argv[i], s) == 0) tensor_math = true;
+    break;  // the first word that is not an option is the subcommand
+  }
+  if (!tensor_math) return;
   setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
   execv("/proc/self/exe", argv);
   // execv failed: carry on with the policy the process already has.
@@ -27,7 +37,7 @@ void ensure_passive_omp_wait(char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  ensure_passive_omp_wait(argv);
+  ensure_passive_omp_wait(argc, argv);
   // glibc returns big tensor buffers to the OS and faults them back in on every
   // step; keeping them cut minor faults 10x (TOOLCHAIN.md).
   mallopt(M_MMAP_THRESHOLD, 32 << 20);

@@ -34,7 +34,9 @@ json SuiteEvalSpec::to_json() const {
               {"huatuo_template", huatuo_template},
               {"rag", static_cast<bool>(retrieve)},
               {"rag_template", rag_template},
-              {"rag_signature", rag_signature}};
+              {"rag_signature", rag_signature},
+              {"chat_prefix", chat_prefix},
+              {"chat_suffix", chat_suffix}};
 }
 
 namespace {
@@ -70,13 +72,17 @@ std::string to_jsonl(const std::vector<json>& rows) {
   return s;
 }
 
+// Retrieved passages go in front of the prompt, then the whole is one chat turn.
 std::string apply_rag(const SuiteEvalSpec& spec, const std::string& query, const std::string& prompt,
                       json& log) {
-  if (!spec.retrieve) return prompt;
-  auto passages = spec.retrieve(query);
-  log["retrieved"] = passages;
-  return spec.rag_template.empty() ? with_passages(prompt, passages)
-                                   : with_passages(prompt, passages, spec.rag_template);
+  std::string p = prompt;
+  if (spec.retrieve) {
+    auto passages = spec.retrieve(query);
+    log["retrieved"] = passages;
+    p = spec.rag_template.empty() ? with_passages(prompt, passages)
+                                  : with_passages(prompt, passages, spec.rag_template);
+  }
+  return spec.chat_prefix + p + spec.chat_suffix;
 }
 
 std::vector<PendingItem> build_cmexam(const SuiteEvalSpec& spec) {

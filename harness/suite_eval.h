@@ -33,6 +33,11 @@ struct SuiteEvalSpec {
   std::string huatuo_template;         // empty = suites/ default "问：{question}\n答："
   int chunk_size = 32;                 // items per resumable chunk
 
+  // Chat models (after SFT) see every prompt as one user turn of their training template:
+  // chat_prefix + prompt + chat_suffix (e.g. "<reserved_102>" … "<reserved_103>"). Empty for
+  // base and DCPT checkpoints, which were never trained on a template.
+  std::string chat_prefix, chat_suffix;
+
   // Retrieval-augmented evaluation: passages for a query (the question text). Empty = no RAG.
   std::function<std::vector<std::string>(const std::string&)> retrieve;
   std::string rag_template;            // empty = suites/ default

@@ -31,7 +31,7 @@ TEST(Cli, EverySubcommandHasHelp) {
 }
 
 TEST(Cli, UnknownOptionIsAnErrorWithUsageHint) {
-  auto r = run_command({qilin_bench().string(), "run", "--no-such-flag"});
+  auto r = run_command({qilin_bench().string(), "run", "all", "--no-such-flag"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--no-such-flag"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--help"), std::string::npos) << r.err;
@@ -46,7 +46,7 @@ TEST(Cli, MissingSubcommandIsAnError) {
 TEST(Cli, BadThreadCountIsRejected) {
   auto r = run_command({qilin_bench().string(), "--threads", "0", "data", "--help"});
   EXPECT_EQ(r.exit_code, 2) << r.out;
-  auto env = run_command({"env", "QILIN_THREADS=abc", qilin_bench().string(), "run"});
+  auto env = run_command({"env", "QILIN_THREADS=abc", qilin_bench().string(), "run", "all", "--print-config"});
   EXPECT_EQ(env.exit_code, 2);
   EXPECT_NE(env.err.find("QILIN_THREADS"), std::string::npos) << env.err;
 }

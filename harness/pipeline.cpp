@@ -1,0 +1,500 @@
+#include "harness/pipeline.h"
+
+#include <fmt/format.h>
+#include <sys/utsname.h>
+#include <unicode/uversion.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "common/sha256.h"
+#include "data/demo_world.h"
+#include "harness/bm25_retriever.h"
+#include "harness/commands.h"
+#include "harness/node_cache.h"
+#include "harness/pipeline_summary.h"
+#include "harness/progress.h"
+#include "harness/results_builder.h"
+#include "harness/suite_eval.h"
+#include "qilin_version.h"
+#include "reports/report_writer.h"
+#include "reports/results.h"
+#include "suites/dcpt_reader.h"
+#include "suites/rag_reader.h"
+#include "trainers/char_tokenizer.h"
+#include "trainers/compute_threads.h"
+#include "trainers/engine.h"
+#include "trainers/model_config.h"
+#include "trainers/model_tools.h"
+#include "trainers/train.h"
+
+namespace qb {
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const char* kStages[] = {"dcpt", "sft", "dpo"};
+
+// A checkpoint the pipeline produced or was given.
+struct Checkpoint {
+  std::string name;   // base, dcpt, sft, dpo
+  fs::path dir;       // HF layout
+  std::string hash;   // content key of whatever produced it
+  fs::path training_metrics;  // metrics.jsonl of its training stage (none for base)
+  json training_summary;
+};
+
+struct EvalKey {
+  std::string model;  // leaderboard row, e.g. "sft+rag"
+  std::string checkpoint;
+  bool rag;
+  std::string suite, mode;
+};
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+json machine_info() {
+  json m;
+  m["cores"] = static_cast<long>(::sysconf(_SC_NPROCESSORS_ONLN));
+  m["memory_bytes"] = static_cast<long long>(::sysconf(_SC_PHYS_PAGES)) * ::sysconf(_SC_PAGE_SIZE);
+  struct utsname u;
+  if (::uname(&u) == 0) m["os"] = std::string(u.sysname) + " " + u.release + " " + u.machine;
+  std::ifstream cpu("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpu, line))
+    if (line.rfind("model name", 0) == 0) {
+      m["cpu"] = line.substr(line.find(':') + 2);
+      break;
+    }
+  m["compute_threads"] = compute_threads();
+  return m;
+}
+
+class Pipeline {
+ public:
+  Pipeline(json config) : cfg_(std::move(config)), run_dir_(cfg_["run_dir"].get<std::string>()),
+                          cache_(run_dir_ / "cache") {}
+
+  PipelineOutcome run(const std::string& target) {
+    auto t0 = Clock::now();
+    started_ = utc_now();
+    fs::create_directories(run_dir_);
+    write_file_atomic(run_dir_ / "config.json", cfg_.dump(2) + "\n");
+    bool all = target == "all";
+    int stage_goal = target == "base" ? 0 : target == "dcpt" ? 1 : target == "sft" ? 2 : target == "dpo" ? 3 : -1;
+    if (!all && target != "data" && stage_goal < 0)
+      throw InputError("run", "'" + target + "'", "unknown target (use all, data, base, dcpt, sft or dpo)");
+
+    prepare_data();
+    PipelineOutcome out;
+    out.run_dir = run_dir_;
+    if (target != "data") {
+      checkpoints_["base"] = base_checkpoint();
+      std::string prev = "base";
+      for (int s = 0; s < 3 && (all || s < stage_goal); ++s) {
+        checkpoints_[kStages[s]] = train_stage(kStages[s], checkpoints_.at(prev));
+        prev = kStages[s];
+      }
+    }
+    if (all) {
+      evaluate_all();
+      compare_all();
+      out.results = write_results(seconds_since(t0));
+    }
+    out.nodes_run = nodes_run_;
+    out.nodes_cached = nodes_cached_;
+    return out;
+  }
+
+ private:
+  // ---- bookkeeping -------------------------------------------------------------------
+  template <class Work>
+  json node(const std::string& name, const json& key, Work work) {
+    CacheNode n = cache_.node(name, key);
+    if (auto done = cache_.finished(n)) {
+      ++nodes_cached_;
+      node_log_.push_back({{"name", name}, {"hash", n.hash}, {"dir", n.dir.string()}, {"cached", true},
+                           {"seconds", done->value("seconds", 0.0)}});
+      return *done;
+    }
+    if (!cli::global_options().quiet) fmt::print(stderr, "[{}] {}\n", name, n.dir.string());
+    auto t = Clock::now();
+    fs::create_directories(n.dir);
+    write_file_atomic(n.dir / "key.json", json{{"node", name}, {"key", key}}.dump(2) + "\n");
+    json outputs = work(n);
+    outputs["seconds"] = seconds_since(t);
+    outputs["hash"] = n.hash;
+    cache_.finish(n, outputs);
+    ++nodes_run_;
+    node_log_.push_back({{"name", name}, {"hash", n.hash}, {"dir", n.dir.string()}, {"cached", false},
+                         {"seconds", outputs["seconds"]}});
+    return outputs;
+  }
+
+  // ---- data --------------------------------------------------------------------------
+  void prepare_data() {
+    static const std::vector<std::string> roles = {"dcpt", "sft", "dpo", "cmexam_test", "cmexam_train",
+                                                   "huatuo_test", "rag_corpus"};
+    const json& d = cfg_["data"];
+    bool need_demo = false;
+    for (auto& r : roles) need_demo |= d[r].is_null();
+    std::map<std::string, fs::path> demo_files;
+    if (need_demo) {
+      std::string scale = d["demo_scale"].get<std::string>();
+      if (scale != "default" && scale != "small")
+        throw InputError("config", "key 'data.demo_scale'", "must be 'default' or 'small', got '" + scale + "'");
+      uint64_t seed = d["demo_seed"].get<uint64_t>();
+      json out = node("demo-world", {{"seed", seed}, {"scale", scale}, {"generator", demo::kGeneratorVersion}},
+                      [&](const CacheNode& n) {
+                        auto files = demo::write_demo_world(n.dir / "world", seed,
+                                                            scale == "small" ? demo::DemoSizes::small()
+                                                                             : demo::DemoSizes{});
+                        json listing = json::array();
+                        for (auto& f : files)
+                          listing.push_back({{"name", f.name}, {"format", f.format}, {"stage", f.stage},
+                                             {"records", f.records}});
+                        return json{{"dir", (n.dir / "world").string()}, {"files", listing}};
+                      });
+      for (auto& f : out["files"]) {
+        std::string role = demo_role(f["format"].get<std::string>(), f["stage"].get<std::string>());
+        if (!role.empty()) demo_files[role] = fs::path(out["dir"].get<std::string>()) / f["name"].get<std::string>();
+      }
+    }
+    for (auto& r : roles) {
+      fs::path p = d[r].is_null() ? demo_files[r] : fs::path(d[r].get<std::string>());
+      if (p.empty()) throw InputError("config", "key 'data." + r + "'", "not set and the demo world has no such file");
+      if (!fs::exists(p)) throw InputError("config", "key 'data." + r + "'", "file not found: " + p.string());
+      data_[r] = p;
+      data_hash_[r] = sha256_file(p);
+    }
+  }
+
+  static std::string demo_role(const std::string& format, const std::string& stage) {
+    if (format == "dcpt" || format == "sft" || format == "dpo") return format;
+    if (format == "cmexam") return stage == "eval-train" ? "cmexam_train" : "cmexam_test";
+    if (format == "huatuo") return "huatuo_test";
+    if (format == "rag") return "rag_corpus";
+    return "";
+  }
+
+  // ---- checkpoints -------------------------------------------------------------------
+  Checkpoint base_checkpoint() {
+    const json& m = cfg_["model"];
+    Checkpoint c;
+    c.name = "base";
+    if (!m["base_checkpoint"].is_null()) {
+      // A given checkpoint (e.g. Baichuan-7B): keyed by its files' names, sizes and times,
+      // not their bytes, so a 14 GB checkpoint is not hashed on every run.
+      c.dir = m["base_checkpoint"].get<std::string>();
+      if (!fs::is_directory(c.dir))
+        throw InputError("config", "key 'model.base_checkpoint'", "not a directory: " + c.dir.string());
+      json files = json::array();
+      for (auto& e : fs::directory_iterator(c.dir))
+        if (e.is_regular_file())
+          files.push_back({e.path().filename().string(), e.file_size(),
+                           e.last_write_time().time_since_epoch().count()});
+      c.hash = sha256_hex(files.dump());
+      return c;
+    }
+    json key = {{"dcpt_data", data_hash_["dcpt"]}, {"architecture", m["architecture"]},
+                {"init_seed", m["init_seed"]}, {"tokenizer_min_frequency", m["tokenizer_min_frequency"]}};
+    json out = node("base-init", key, [&](const CacheNode& n) {
+      // The demo's "base model": a tokenizer trained on the DCPT corpus and seeded random
+      // weights (the demo has no general-domain pre-training; docs/PIPELINE.md says why).
+      auto docs = read_dcpt(data_.at("dcpt"));
+      std::vector<std::string> texts;
+      for (auto& doc : docs.records) texts.push_back(doc.text);
+      CharTokenizerTraining tt;
+      tt.min_frequency = m["tokenizer_min_frequency"].get<int64_t>();
+      CharTokenizer tok = CharTokenizer::train(texts, tt);
+      json arch = m["architecture"];
+      arch["vocab_size"] = tok.vocab_size();
+      ModelConfig mc = parse_model_config(arch.dump(), "config: model.architecture");
+      fs::path dir = n.dir / "checkpoint";
+      init_random_checkpoint(mc, dir, m["init_seed"].get<uint64_t>(), "fp32");
+      tok.save(dir / "tokenizer.json");
+      return json{{"checkpoint", dir.string()}, {"parameters", mc.num_parameters()},
+                  {"vocab_size", tok.vocab_size()}};
+    });
+    c.dir = out["checkpoint"].get<std::string>();
+    c.hash = out["hash"].get<std::string>();
+    return c;
+  }
+
+  Checkpoint train_stage(const std::string& stage, const Checkpoint& init) {
+    json stage_cfg = cfg_["stages"][stage];
+    json key = {{"stage", stage}, {"settings", stage_cfg}, {"init", init.hash}, {"data", data_hash_[stage]}};
+    json out = node("train-" + stage, key, [&](const CacheNode& n) {
+      TrainConfig tc = train_config_from_json(stage_cfg.dump(), "config: stages." + stage, {});
+      tc.stage = parse_stage(stage);
+      tc.data = data_.at(stage);
+      tc.init = init.dir;
+      tc.out = n.work();  // checkpoints live here; a killed run resumes from them
+      TrainSummary s = run_training_stage(tc, cli::global_options().quiet);
+      return json{{"checkpoint", s.model_dir.string()}, {"metrics", s.metrics_file.string()},
+                  {"summary", json::parse(s.to_json())}};
+    });
+    Checkpoint c;
+    c.name = stage;
+    c.dir = out["checkpoint"].get<std::string>();
+    c.hash = out["hash"].get<std::string>();
+    c.training_metrics = out["metrics"].get<std::string>();
+    c.training_summary = out["summary"];
+    return c;
+  }
+
+  // ---- evaluation --------------------------------------------------------------------
+  std::vector<EvalKey> planned_evals() const {
+    std::vector<EvalKey> keys;
+    const json& e = cfg_["eval"];
+    auto add_for = [&](const std::string& ck, bool rag) {
+      std::string model = rag ? ck + "+rag" : ck;
+      for (auto& mode : e["cmexam_modes"]) keys.push_back({model, ck, rag, "cmexam", mode.get<std::string>()});
+      if (e["huatuo"].get<bool>()) keys.push_back({model, ck, rag, "huatuo", "generate"});
+    };
+    for (auto& ck : e["checkpoints"]) add_for(ck.get<std::string>(), false);
+    for (auto& ck : cfg_["rag"]["checkpoints"]) add_for(ck.get<std::string>(), true);
+    for (auto& k : keys)
+      if (!checkpoints_.count(k.checkpoint))
+        throw InputError("config", "key 'eval.checkpoints'", "names no checkpoint: '" + k.checkpoint + "'");
+    return keys;
+  }
+
+  HuatuoScoreOptions metric_options() const {
+    const json& m = cfg_["metrics"];
+    HuatuoScoreOptions o;
+    o.metric.segmenter.kind = m["segmenter"].get<std::string>();
+    o.metric.segmenter.hmm = m["hmm"].get<bool>();
+    o.bootstrap = m["bootstrap"].get<int>();
+    o.seed = m["seed"].get<uint64_t>();
+    return o;
+  }
+
+  const Bm25Retriever& retriever() {
+    if (!retriever_) {
+      const json& r = cfg_["rag"];
+      SegmenterOptions so;
+      so.kind = r["segmenter"].get<std::string>();
+      rag_segmenter_ = make_segmenter(so);
+      std::vector<std::string> passages;
+      for (auto& p : read_rag(data_.at("rag_corpus")).records) passages.push_back(p.text);
+      Bm25Options bo;
+      bo.k1 = r["k1"].get<double>();
+      bo.b = r["b"].get<double>();
+      retriever_ = std::make_unique<Bm25Retriever>(std::move(passages), *rag_segmenter_, bo);
+    }
+    return *retriever_;
+  }
+
+  SuiteEvalSpec eval_spec(const EvalKey& k) {
+    const json& e = cfg_["eval"];
+    SuiteEvalSpec s;
+    s.suite = k.suite;
+    s.mode = k.mode;
+    s.data = data_.at(k.suite == "cmexam" ? "cmexam_test" : "huatuo_test");
+    s.train_data = data_.at("cmexam_train");
+    s.limit = e["limit"].get<long>();
+    s.k_shot = e["k_shot"].get<int>();
+    s.seed = e["seed"].get<uint64_t>();
+    s.continuation = e["continuation"].get<std::string>();
+    s.max_new_tokens = e[k.suite == "cmexam" ? "cmexam_max_new_tokens" : "huatuo_max_new_tokens"].get<int>();
+    s.huatuo_template = e["huatuo_template"].get<std::string>();
+    s.huatuo_metrics = metric_options();
+    if (k.checkpoint == "sft" || k.checkpoint == "dpo") {
+      // The chat template the SFT stage trained with; one user turn, then the reply starts.
+      TrainConfig tc = train_config_from_json(cfg_["stages"]["sft"].dump(), "config: stages.sft", {});
+      s.chat_prefix = tc.template_user_prefix;
+      s.chat_suffix = tc.template_user_suffix + tc.template_assistant_prefix;
+      // Chat models learned patient questions as bare user turns, not the 问/答 completion frame.
+      if (s.huatuo_template.empty()) s.huatuo_template = "{question}";
+    }
+    s.metric_threads = compute_threads();
+    if (k.rag) {
+      size_t top_k = cfg_["rag"]["k"].get<size_t>();
+      s.retrieve = [this, top_k](const std::string& q) {
+        std::vector<std::string> out;
+        for (auto& hit : retriever().search(q, top_k)) out.push_back(retriever().passage(hit.index));
+        return out;
+      };
+      s.rag_template = cfg_["rag"]["template"].get<std::string>();
+      s.rag_signature = fmt::format("bm25|k1:{}|b:{}|tok:{}|k:{}", cfg_["rag"]["k1"].get<double>(),
+                                    cfg_["rag"]["b"].get<double>(), cfg_["rag"]["segmenter"].get<std::string>(),
+                                    top_k);
+    }
+    return s;
+  }
+
+  void evaluate_all() {
+    auto keys = planned_evals();
+    std::map<std::string, std::unique_ptr<Engine>> engines;  // loaded once per checkpoint, on demand
+    for (auto& k : keys) {
+      SuiteEvalSpec spec = eval_spec(k);
+      json spec_key = spec.to_json();
+      spec_key.erase("data");
+      spec_key.erase("train_data");
+      json key = {{"checkpoint", checkpoints_.at(k.checkpoint).hash},
+                  {"spec", spec_key},
+                  {"data", data_hash_[k.suite == "cmexam" ? "cmexam_test" : "huatuo_test"]},
+                  {"train_data", spec.k_shot > 0 ? data_hash_["cmexam_train"] : ""},
+                  {"rag_corpus", k.rag ? data_hash_["rag_corpus"] : ""},
+                  {"metrics", cfg_["metrics"]},
+                  {"batch_size", cfg_["eval"]["batch_size"]}};
+      std::string name = fmt::format("eval-{}-{}-{}", k.model, k.suite, k.mode);
+      json out = node(name, key, [&](const CacheNode& n) {
+        auto& engine = engines[k.checkpoint];
+        if (!engine) {
+          EngineOptions eo;
+          eo.batch_size = cfg_["eval"]["batch_size"].get<int>();
+          engine = std::make_unique<Engine>(checkpoints_.at(k.checkpoint).dir, eo);
+        }
+        std::unique_ptr<Progress> bar;
+        long reported = 0;
+        auto r = evaluate_suite(*engine, spec, n.dir / "out", [&](long done, long total) {
+          if (!bar) bar = std::make_unique<Progress>(name, total);
+          bar->advance(done - reported);  // Progress counts increments; evaluate_suite reports totals
+          reported = done;
+        });
+        if (bar) bar->finish();
+        return json{{"samples", r.samples.string()}, {"metrics_file", (n.dir / "out" / "metrics.json").string()},
+                    {"n", r.n}};
+      });
+      evals_.push_back({k, out});
+    }
+  }
+
+  // ---- comparisons -------------------------------------------------------------------
+  void compare_all() {
+    // Every row against the base model (the leaderboard's deltas) and each stage against the
+    // one before it (whether each stage gains, as the paper reports).
+    std::vector<std::pair<std::string, std::string>> pairs;
+    auto has_model = [&](const std::string& m) {
+      for (auto& [k, out] : evals_)
+        if (k.model == m) return true;
+      return false;
+    };
+    for (auto& [k, out] : evals_)
+      if (k.model != "base" && has_model("base")) pairs.push_back({"base", k.model});
+    std::map<std::string, std::string> previous = {{"sft", "dcpt"}, {"dpo", "sft"}};
+    for (auto& [m, prev] : previous)
+      if (has_model(m) && has_model(prev)) pairs.push_back({prev, m});
+    for (auto& ck : cfg_["rag"]["checkpoints"]) {
+      std::string m = ck.get<std::string>();
+      if (has_model(m + "+rag") && has_model(m)) pairs.push_back({m, m + "+rag"});
+    }
+    std::sort(pairs.begin(), pairs.end());
+    pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+
+    const json& c = cfg_["compare"];
+    for (auto& [a, b] : pairs) {
+      for (auto& ea : evals_) {
+        const EvalKey& ka = ea.first;
+        const json& oa = ea.second;
+        if (ka.model != a) continue;
+        for (auto& eb : evals_) {
+          const EvalKey& kb = eb.first;
+          const json& ob = eb.second;
+          if (kb.model != b || kb.suite != ka.suite || kb.mode != ka.mode) continue;
+          json key = {{"a", oa["hash"]}, {"b", ob["hash"]}, {"compare", c}, {"metrics", cfg_["metrics"]}};
+          std::string name = fmt::format("compare-{}-vs-{}-{}-{}", b, a, ka.suite, ka.mode);
+          json out = node(name, key, [&](const CacheNode&) {
+            return json{{"result", compare_samples(oa["samples"].get<std::string>(), ob["samples"].get<std::string>(),
+                                                   ka.suite, ka.mode, metric_options(),
+                                                   c["resamples"].get<int>(), c["seed"].get<uint64_t>())}};
+          });
+          comparisons_.push_back({a, b, ka.suite, ka.mode, out["result"]});
+        }
+      }
+    }
+  }
+
+  // ---- results -----------------------------------------------------------------------
+  fs::path write_results(double wall_seconds) {
+    ResultsInput in;
+    in.run_dir = run_dir_;
+    in.alpha = cfg_["compare"]["alpha"].get<double>();
+    for (auto& [k, out] : evals_) {
+      EvalRecord r;
+      r.model = k.model;
+      r.checkpoint_name = k.checkpoint;
+      r.checkpoint_dir = checkpoints_.at(k.checkpoint).dir;
+      r.rag = k.rag;
+      r.suite = k.suite;
+      r.mode = k.mode;
+      r.metrics = json::parse(read_file(out["metrics_file"].get<std::string>()));
+      r.samples = out["samples"].get<std::string>();
+      in.evals.push_back(std::move(r));
+    }
+    for (auto& [name, ck] : checkpoints_)
+      if (!ck.training_metrics.empty())
+        in.training[name] = TrainingRecord{ck.training_metrics, ck.training_summary};
+    for (auto& c : comparisons_) in.comparisons.push_back(c);
+
+    json manifest;
+    manifest["run_name"] = cfg_["run_name"];
+    manifest["config"] = cfg_;
+    manifest["qilin_bench_version"] = QILIN_VERSION;
+    manifest["git_commit"] = QILIN_GIT_COMMIT;
+    manifest["icu_version"] = U_ICU_VERSION;
+    manifest["started"] = started_;
+    manifest["finished"] = utc_now();
+    manifest["wall_seconds"] = wall_seconds;
+    manifest["machine"] = machine_info();
+    manifest["nodes"] = node_log_;
+    manifest["nodes_run"] = nodes_run_;
+    manifest["nodes_cached"] = nodes_cached_;
+    json hashes;
+    for (auto& [role, h] : data_hash_) hashes[role] = {{"file", data_.at(role).string()}, {"sha256", h}};
+    manifest["data"] = hashes;
+    in.manifest = manifest;
+
+    reports::Results results = build_results(in);
+    fs::path path = run_dir_ / "results.json";
+    reports::save_results(path, results);
+    write_file_atomic(run_dir_ / "manifest.json", manifest.dump(2) + "\n");
+    reports::RunResults rr{cfg_["run_name"].get<std::string>(), run_dir_, results};
+    reports::write_reports({rr}, run_dir_);
+    print_summary(results, stdout);
+    return path;
+  }
+
+  json cfg_;
+  fs::path run_dir_;
+  NodeCache cache_;
+  std::string started_;
+  std::map<std::string, fs::path> data_;
+  std::map<std::string, std::string> data_hash_;
+  std::map<std::string, Checkpoint> checkpoints_;
+  std::vector<std::pair<EvalKey, json>> evals_;
+  std::vector<ComparisonRecord> comparisons_;
+  std::unique_ptr<Segmenter> rag_segmenter_;
+  std::unique_ptr<Bm25Retriever> retriever_;
+  json node_log_ = json::array();
+  int nodes_run_ = 0, nodes_cached_ = 0;
+};
+
+}  // namespace
+
+PipelineOutcome run_pipeline(const json& config, const std::string& target) {
+  Pipeline p(config);
+  return p.run(target);
+}
+
+}  // namespace qb
