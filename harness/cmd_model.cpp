@@ -78,17 +78,25 @@ void add_model(CLI::App& app) {
   });
 
   struct LogitsOptions {
-    std::string model, ids;
+    std::string model;
+    std::vector<std::string> ids;
   };
   auto lo = std::make_shared<LogitsOptions>();
   auto* logits_cmd = sub->add_subcommand("logits", "print the last position's logits as a JSON array");
   logits_cmd->add_option("--model", lo->model, "checkpoint directory")->required();
-  logits_cmd->add_option("--ids", lo->ids, "comma-separated token ids, e.g. 1,2,3")->required();
+  logits_cmd->add_option("--ids", lo->ids,
+                         "comma-separated token ids, e.g. 1,2,3; repeat --ids for more sequences (one array per line)")
+      ->required()
+      ->take_all()
+      ->allow_extra_args(false);
   logits_cmd->callback([lo] {
-    const auto logits = last_position_logits(lo->model, parse_ids(lo->ids));
-    nlohmann::json j = nlohmann::json::array();
-    for (float v : logits) j.push_back(static_cast<double>(v));
-    std::cout << j.dump() << "\n";
+    std::vector<std::vector<int64_t>> seqs;
+    for (const auto& text : lo->ids) seqs.push_back(parse_ids(text));
+    for (const auto& logits : last_position_logits(lo->model, seqs)) {
+      nlohmann::json j = nlohmann::json::array();
+      for (float v : logits) j.push_back(static_cast<double>(v));
+      std::cout << j.dump() << "\n";
+    }
   });
 
   struct TokenizerOptions {

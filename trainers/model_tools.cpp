@@ -56,19 +56,29 @@ std::string describe_checkpoint_json(const fs::path& dir) {
 }
 
 std::vector<float> last_position_logits(const fs::path& dir, const std::vector<int64_t>& ids) {
-  if (ids.empty()) throw InputError("--ids", "value", "needs at least one token id");
+  return last_position_logits(dir, std::vector<std::vector<int64_t>>{ids})[0];
+}
+
+std::vector<std::vector<float>> last_position_logits(const fs::path& dir,
+                                                     const std::vector<std::vector<int64_t>>& sequences) {
+  for (const auto& ids : sequences)
+    if (ids.empty()) throw InputError("--ids", "value", "needs at least one token id");
   LlamaModel model = load_model(dir);
-  for (size_t i = 0; i < ids.size(); ++i)
-    if (ids[i] < 0 || ids[i] >= model->config().vocab_size)
-      throw InputError("--ids", "position " + std::to_string(i + 1),
-                       "id " + std::to_string(ids[i]) + " is outside the vocabulary of " +
-                           std::to_string(model->config().vocab_size));
+  std::vector<std::vector<float>> out;
   c10::InferenceMode guard;
-  auto input = torch::tensor(ids, torch::kInt64).unsqueeze(0);
-  auto hidden = model->hidden_states(input);
-  auto logits = model->logits(hidden.select(1, hidden.size(1) - 1)).squeeze(0).contiguous();
-  const float* p = logits.data_ptr<float>();
-  return std::vector<float>(p, p + logits.numel());
+  for (const auto& ids : sequences) {
+    for (size_t i = 0; i < ids.size(); ++i)
+      if (ids[i] < 0 || ids[i] >= model->config().vocab_size)
+        throw InputError("--ids", "position " + std::to_string(i + 1),
+                         "id " + std::to_string(ids[i]) + " is outside the vocabulary of " +
+                             std::to_string(model->config().vocab_size));
+    auto input = torch::tensor(ids, torch::kInt64).unsqueeze(0);
+    auto hidden = model->hidden_states(input);
+    auto logits = model->logits(hidden.select(1, hidden.size(1) - 1)).squeeze(0).contiguous();
+    const float* p = logits.data_ptr<float>();
+    out.emplace_back(p, p + logits.numel());
+  }
+  return out;
 }
 
 }  // namespace qb

@@ -24,5 +24,8 @@ std::string describe_checkpoint_json(const std::filesystem::path& dir);
 // Logits of the last position after running `ids` through the model in DIR.
 // Ids outside the vocabulary are an InputError.
 std::vector<float> last_position_logits(const std::filesystem::path& dir, const std::vector<int64_t>& ids);
+// The same for several sequences, loading the model once (each runs on its own).
+std::vector<std::vector<float>> last_position_logits(const std::filesystem::path& dir,
+                                                     const std::vector<std::vector<int64_t>>& sequences);
 
 }  // namespace qb
