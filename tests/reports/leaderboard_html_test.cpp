@@ -187,3 +187,27 @@ TEST(LeaderboardHtml, LongCurvesAreThinnedForTheChart) {
 
 }  // namespace
 }  // namespace qb::reports
+
+namespace qb::reports {
+namespace {
+
+// The smallest valid file: one model, nothing measured. Both renderers still produce a page
+// that says so rather than failing or drawing empty charts.
+TEST(LeaderboardHtml, MinimalResultsRender) {
+  auto j = nlohmann::json::parse(
+      R"({"schema_version": 1, "manifest": {}, "models": [{"name": "only", "stage": "base", "evaluations": []}]})");
+  std::vector<RunResults> runs(1);
+  runs[0].label = "minimal";
+  runs[0].results = results_from_json(j, "m.json");
+  Leaderboard board = build_leaderboard(runs);
+  EXPECT_EQ(board.rows.size(), 6u);     // the paper's five rows and ours
+  EXPECT_EQ(board.columns.size(), 3u);  // only the paper's columns
+  const std::string html = render_leaderboard_html(runs, board);
+  EXPECT_NE(html.find("No breakdowns in these results."), std::string::npos);
+  EXPECT_NE(html.find("No training logs in these results."), std::string::npos);
+  EXPECT_EQ(count(html, "<svg"), 0u);
+  EXPECT_EQ(count(html, "<tr class=\"published\">"), 6u);
+}
+
+}  // namespace
+}  // namespace qb::reports
