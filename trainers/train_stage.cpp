@@ -440,6 +440,9 @@ TrainSummary run_training_stage(const TrainConfig& c, bool quiet) {
                                          eval_batch);
   }
 
+  if (obj->num_examples() == 0)
+    throw InputError(c.data.string(), "", "no training examples are left after the held-out split");
+
   LoopSettings s;
   s.stage = sum.stage;
   s.total_steps = total_steps_of(c, obj->num_examples());
