@@ -194,12 +194,17 @@ Results load_results(const std::filesystem::path& path) {
         ++column;  // count code points, not UTF-8 continuation bytes
       }
     }
-    std::string what = e.what();
-    auto colon = what.rfind(": ");  // nlohmann prefixes position details; keep its last clause
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
       throw error_in_file(file, "empty file (expected a results.json object)");
+    // nlohmann's text is "[json.exception…] parse error at line L, column C: PROBLEM; last read: 'BYTES'".
+    // Keep PROBLEM: the position is ours (in code points) and BYTES may be invalid UTF-8.
+    std::string what = e.what();
+    auto start = what.find(": ", what.find("parse error"));
+    std::string problem = start == std::string::npos ? what : what.substr(start + 2);
+    auto last_read = problem.find("; last read: ");
+    if (last_read != std::string::npos) problem.erase(last_read);
     throw InputError(file, "line " + std::to_string(line) + ", column " + std::to_string(column),
-                     "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2)));
+                     "invalid JSON: " + problem);
   }
   return results_from_json(j, file);
 }

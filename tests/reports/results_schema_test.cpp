@@ -192,3 +192,21 @@ TEST(ResultsSchema, EmptyAndMissingFilesAreInputErrors) {
 
 }  // namespace
 }  // namespace qb::reports
+
+namespace qb::reports {
+namespace {
+
+TEST(ResultsSchema, InvalidUtf8IsASyntaxErrorWithItsPosition) {
+  testing::TempDir dir;
+  auto path = testing::write_fixture(dir / "results.json", "{\"schema_version\": 1,\n \"manifest\": {\"run_name\": \"ab\xff\"}}");
+  try {
+    load_results(path);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.where(), "line 2, column 30");  // the 0xFF byte itself
+    EXPECT_EQ(e.problem(), "invalid JSON: syntax error while parsing value - invalid string: ill-formed UTF-8 byte");
+  }
+}
+
+}  // namespace
+}  // namespace qb::reports
