@@ -8,6 +8,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "trainers/sentencepiece_tokenizer.h"
 
 namespace qb {
 
@@ -86,7 +87,7 @@ CharTokenizer CharTokenizer::parse(const std::string& json_text, const std::stri
   if (!j.is_object() || j.value("format", std::string()) != "qilin-char-tokenizer")
     throw InputError(file, "key 'format'",
                      "not a qilin-char-tokenizer file (Hugging Face tokenizers JSON is not read; "
-                     "SentencePiece tokenizer.model is not built yet)");
+                     "put the checkpoint's SentencePiece tokenizer.model beside it)");
   if (j.value("version", 0) != 1) throw InputError(file, "key 'version'", "only version 1 is known");
   if (!j.contains("chars") || !j["chars"].is_array()) throw InputError(file, "key 'chars'", "missing or not an array");
   std::vector<std::string> chars;
@@ -158,11 +159,13 @@ std::string CharTokenizer::decode(const std::vector<int64_t>& ids) const {
 std::string CharTokenizer::signature() const { return "qilin-char:v1:" + std::to_string(vocab_size()); }
 
 std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& dir) {
-  const auto path = dir / "tokenizer.json";
-  if (std::filesystem::exists(path)) return std::make_unique<CharTokenizer>(CharTokenizer::load(path));
-  if (std::filesystem::exists(dir / "tokenizer.model"))
-    throw InputError((dir / "tokenizer.model").string(), "tokenizer",
-                     "SentencePiece tokenizers are not built yet; only the qilin-char tokenizer.json is read");
+  const auto path = dir / "tokenizer.json", spm = dir / "tokenizer.model";
+  // A real HF checkpoint may carry both a tokenizers-library tokenizer.json and
+  // tokenizer.model: ours is read only when it says so, else SentencePiece.
+  if (std::filesystem::exists(path) &&
+      (!std::filesystem::exists(spm) || read_file(path).find("\"qilin-char-tokenizer\"") != std::string::npos))
+    return std::make_unique<CharTokenizer>(CharTokenizer::load(path));
+  if (std::filesystem::exists(spm)) return std::make_unique<SentencePieceTokenizer>(spm);
   throw InputError(dir.string(), "tokenizer", "has no tokenizer.json (train one with 'qilin-bench model tokenizer')");
 }
 

@@ -60,7 +60,7 @@ TEST(CharTokenizer, SaveLoadAndErrors) {
             "tok.json: chars[0]: must be exactly one character, got \"心肌\"");
   EXPECT_EQ(err(R"({"model":{"type":"BPE"}})"),
             "tok.json: key 'format': not a qilin-char-tokenizer file (Hugging Face tokenizers JSON is not read; "
-            "SentencePiece tokenizer.model is not built yet)");
+            "put the checkpoint's SentencePiece tokenizer.model beside it)");
 }
 
 }  // namespace
