@@ -10,20 +10,23 @@ size_t lcs_length(const std::vector<char32_t>& a, const std::vector<char32_t>& b
   if (a.empty() || b.empty()) return 0;
   const size_t m = b.size();
   const size_t words = (m + 63) / 64;
-  // One bit mask per distinct character of b: bit j set when b[j] == c.
-  std::unordered_map<char32_t, std::vector<uint64_t>> masks;
-  masks.reserve(m);
+  // One bit mask per distinct character of b (bit j set when b[j] == c), stored flat in one
+  // buffer reused across calls: no allocation per character or per pair.
+  thread_local std::unordered_map<char32_t, uint32_t> index;
+  thread_local std::vector<uint64_t> masks, v;
+  index.clear();
+  masks.clear();
   for (size_t j = 0; j < m; ++j) {
-    auto& mask = masks[b[j]];
-    if (mask.empty()) mask.assign(words, 0);
-    mask[j / 64] |= uint64_t{1} << (j % 64);
+    auto [it, fresh] = index.try_emplace(b[j], static_cast<uint32_t>(masks.size() / words));
+    if (fresh) masks.resize(masks.size() + words, 0);
+    masks[it->second * words + j / 64] |= uint64_t{1} << (j % 64);
   }
   // V has a 0 bit at every position that ends a match in the current LCS row encoding.
-  std::vector<uint64_t> v(words, ~uint64_t{0});
+  v.assign(words, ~uint64_t{0});
   for (char32_t c : a) {
-    auto it = masks.find(c);
-    if (it == masks.end()) continue;  // no match: V' = (V + 0) | V = V
-    const auto& mask = it->second;
+    auto it = index.find(c);
+    if (it == index.end()) continue;  // no match: V' = (V + 0) | V = V
+    const uint64_t* mask = masks.data() + static_cast<size_t>(it->second) * words;
     uint64_t carry = 0;
     for (size_t k = 0; k < words; ++k) {
       const uint64_t u = v[k] & mask[k];

@@ -2,6 +2,7 @@
 """Parity of `qilin-bench score --suite huatuo` with an independent Python reference.
 
 Usage: score_parity.py QILIN_BENCH [SOURCE_DIR] [--adversarial-only | --huatuo-only]
+       score_parity.py --reference PREDICTIONS.jsonl   (default metrics only; for benchmarks)
 
 The reference is written here from the definitions, not from the C++ code:
   - whitespace: the 25 Unicode White_Space code points listed below are removed first;
@@ -262,7 +263,21 @@ def huatuo_pairs(source_dir):
     return pairs
 
 
+def reference_only(path):
+    """The Python side of scripts/bench_score.sh: the default metrics of a predictions JSONL."""
+    pairs = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            j = json.loads(line)
+            pairs.append((j["prediction"], j["reference"]))
+    want = reference_scores(pairs, True, False, [])
+    print(json.dumps({"n": want["n"], "n_empty": want["n_empty"], "metrics": want["metrics"]}, ensure_ascii=False))
+    return 0
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--reference":
+        return reference_only(sys.argv[2])
     if len(sys.argv) < 2:
         raise SystemExit(__doc__)
     qilin = sys.argv[1]
