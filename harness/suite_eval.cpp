@@ -21,12 +21,19 @@ namespace qb {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+namespace {
+json metric_options_json(const HuatuoScoreOptions& o);
+}
+
 json SuiteEvalSpec::to_json() const {
   return json{{"suite", suite},
               {"mode", mode},
               {"data", data.string()},
               {"train_data", train_data.string()},
               {"limit", limit},
+              {"lenient", lenient},
+              {"shard_index", shard_index},
+              {"shard_count", shard_count},
               {"k_shot", k_shot},
               {"seed", seed},
               {"continuation", continuation},
@@ -36,7 +43,8 @@ json SuiteEvalSpec::to_json() const {
               {"rag_template", rag_template},
               {"rag_signature", rag_signature},
               {"chat_prefix", chat_prefix},
-              {"chat_suffix", chat_suffix}};
+              {"chat_suffix", chat_suffix},
+              {"metric_options", metric_options_json(huatuo_metrics)}};
 }
 
 namespace {
@@ -85,8 +93,18 @@ std::string apply_rag(const SuiteEvalSpec& spec, const std::string& query, const
   return spec.chat_prefix + p + spec.chat_suffix;
 }
 
-std::vector<PendingItem> build_cmexam(const SuiteEvalSpec& spec) {
-  auto test = read_cmexam(spec.data);
+json read_report_json(const ReadReport& r) {
+  json errors = json::array();
+  for (auto& e : r.errors) errors.push_back(e.what());
+  return {{"layout", r.layout}, {"records_read", r.records_read}, {"records_skipped", r.records_skipped},
+          {"errors", errors}};
+}
+
+std::vector<PendingItem> build_cmexam(const SuiteEvalSpec& spec, json& read_report) {
+  ReadOptions ro;
+  ro.lenient = spec.lenient;
+  auto test = read_cmexam(spec.data, ro);
+  read_report = read_report_json(test.report);
   Dataset<CMExamQuestion> train;
   CMExamPromptOptions opts;
   opts.k_shot = spec.k_shot;
@@ -130,8 +148,11 @@ std::vector<PendingItem> build_cmexam(const SuiteEvalSpec& spec) {
   return items;
 }
 
-std::vector<PendingItem> build_huatuo(const SuiteEvalSpec& spec) {
-  auto data = read_huatuo(spec.data);
+std::vector<PendingItem> build_huatuo(const SuiteEvalSpec& spec, json& read_report) {
+  ReadOptions ro;
+  ro.lenient = spec.lenient;
+  auto data = read_huatuo(spec.data, ro);
+  read_report = read_report_json(data.report);
   HuatuoPromptOptions opts;
   if (!spec.huatuo_template.empty()) opts.prompt_template = spec.huatuo_template;
   if (spec.max_new_tokens > 0) opts.max_new_tokens = spec.max_new_tokens;
@@ -223,6 +244,53 @@ HuatuoScoreOptions with_items(HuatuoScoreOptions o) {
   return o;
 }
 
+// Scores answered rows in order, adding each row's prediction fields and per-item scores.
+json score_rows(std::vector<json>& rows, const std::string& suite, const std::string& mode,
+                const HuatuoScoreOptions& options) {
+  if (suite == "cmexam") {
+    AccuracyScorer scorer(choice_mode(mode));
+    for (auto& row : rows) score_cmexam_row(row, mode, scorer);
+    return scorer.result();
+  }
+  HuatuoScorer scorer(with_items(options));
+  for (auto& row : rows)
+    scorer.add(row.at("id").get<std::string>(), row.at("prediction").get<std::string>(),
+               row.at("reference").get<std::string>());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& st = scorer.items()[i];
+    rows[i]["scores"] = {{"rouge1_f", st.rouge1.f * 100}, {"rouge2_f", st.rouge2.f * 100},
+                         {"rougeL_f", st.rouge_l.f * 100}};
+  }
+  return scorer.result();
+}
+
+json metric_options_json(const HuatuoScoreOptions& o) {
+  return {{"segmenter", o.metric.segmenter.kind},
+          {"hmm", o.metric.segmenter.hmm},
+          {"dict", o.metric.segmenter.dict_path},
+          {"user_dict", o.metric.segmenter.user_dict_path},
+          {"bleu_agg", o.metric.bleu_agg == BleuAggregation::kCorpus ? "corpus" : "sentence"},
+          {"smooth", o.metric.smooth},
+          {"rouge", o.metric.rouge == RougeNgramMode::kSet ? "set" : "count"},
+          {"bootstrap", o.bootstrap},
+          {"seed", o.seed}};
+}
+
+HuatuoScoreOptions metric_options_from_json(const json& j) {
+  HuatuoScoreOptions o;
+  o.metric.segmenter.kind = j.at("segmenter").get<std::string>();
+  o.metric.segmenter.hmm = j.at("hmm").get<bool>();
+  o.metric.segmenter.dict_path = j.at("dict").get<std::string>();
+  o.metric.segmenter.user_dict_path = j.at("user_dict").get<std::string>();
+  o.metric.bleu_agg = j.at("bleu_agg").get<std::string>() == "corpus" ? BleuAggregation::kCorpus
+                                                                      : BleuAggregation::kSentenceMean;
+  o.metric.smooth = j.at("smooth").get<int>();
+  o.metric.rouge = j.at("rouge").get<std::string>() == "set" ? RougeNgramMode::kSet : RougeNgramMode::kCount;
+  o.bootstrap = j.at("bootstrap").get<int>();
+  o.seed = j.at("seed").get<uint64_t>();
+  return o;
+}
+
 }  // namespace
 
 SuiteEvalResult evaluate_suite(Engine& engine, const SuiteEvalSpec& spec, const fs::path& out_dir,
@@ -233,7 +301,18 @@ SuiteEvalResult evaluate_suite(Engine& engine, const SuiteEvalSpec& spec, const 
     throw InputError("mode", "'" + spec.mode + "'", "the huatuo suite is scored in 'generate' mode only");
   if (spec.suite == "cmexam") choice_mode(spec.mode);
 
-  auto items = spec.suite == "cmexam" ? build_cmexam(spec) : build_huatuo(spec);
+  if (spec.shard_count < 1 || spec.shard_index < 0 || spec.shard_index >= spec.shard_count)
+    throw InputError("--shard", fmt::format("{}/{}", spec.shard_index, spec.shard_count),
+                     "the shard index must be in [0, count)");
+  json read_report;
+  auto all_items = spec.suite == "cmexam" ? build_cmexam(spec, read_report) : build_huatuo(spec, read_report);
+  // Shards take every n-th item, so each gets a similar mix; "index" keeps the data order for merging.
+  std::vector<PendingItem> items;
+  for (size_t i = 0; i < all_items.size(); ++i) {
+    if (static_cast<int>(i % spec.shard_count) != spec.shard_index) continue;
+    all_items[i].log["index"] = i;
+    items.push_back(std::move(all_items[i]));
+  }
   const size_t n = items.size(), cs = static_cast<size_t>(std::max(1, spec.chunk_size));
   fs::path work = out_dir / "work";
   fs::create_directories(work);
@@ -262,26 +341,11 @@ SuiteEvalResult evaluate_suite(Engine& engine, const SuiteEvalSpec& spec, const 
     if (progress) progress(static_cast<long>(end), static_cast<long>(n));
   }
 
-  json metrics;
-  if (spec.suite == "cmexam") {
-    AccuracyScorer scorer(choice_mode(spec.mode));
-    for (auto& row : rows) score_cmexam_row(row, spec.mode, scorer);
-    metrics = scorer.result();
-  } else {
-    HuatuoScorer scorer(with_items(spec.huatuo_metrics));
-    for (auto& row : rows)
-      scorer.add(row.at("id").get<std::string>(), row.at("prediction").get<std::string>(),
-                 row.at("reference").get<std::string>());
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const auto& s = scorer.items()[i];
-      rows[i]["scores"] = {{"rouge1_f", s.rouge1.f * 100}, {"rouge2_f", s.rouge2.f * 100},
-                           {"rougeL_f", s.rouge_l.f * 100}};
-    }
-    metrics = scorer.result();
-  }
+  json metrics = score_rows(rows, spec.suite, spec.mode, spec.huatuo_metrics);
   metrics["suite"] = spec.suite;
   metrics["mode"] = spec.mode;
   metrics["spec"] = spec.to_json();
+  metrics["read"] = read_report;
 
   SuiteEvalResult result;
   result.samples = out_dir / "samples.jsonl";
@@ -289,6 +353,52 @@ SuiteEvalResult evaluate_suite(Engine& engine, const SuiteEvalSpec& spec, const 
   write_file_atomic(out_dir / "metrics.json", metrics.dump(2) + "\n");
   result.metrics = std::move(metrics);
   result.n = static_cast<long>(n);
+  return result;
+}
+
+SuiteEvalResult merge_eval_shards(const std::vector<fs::path>& shard_dirs, const fs::path& out_dir) {
+  if (shard_dirs.empty()) throw InputError("merge", "", "no shard folders given");
+  json spec0;
+  std::vector<json> rows;
+  int count = 0;
+  std::vector<bool> seen_shard;
+  for (const auto& dir : shard_dirs) {
+    fs::path mfile = dir / "metrics.json";
+    if (!fs::exists(mfile)) throw error_in_file(mfile.string(), "missing: is this shard finished?");
+    json m = json::parse(read_file(mfile));
+    json spec = m.at("spec");
+    int index = spec.at("shard_index").get<int>();
+    if (spec0.is_null()) {
+      count = spec.at("shard_count").get<int>();
+      seen_shard.assign(count, false);
+      spec0 = spec;
+    }
+    json a = spec, b = spec0;
+    for (json* x : {&a, &b}) x->erase("shard_index");
+    if (a != b) throw error_in_file(mfile.string(), "this shard was evaluated with other settings than the first");
+    if (index < 0 || index >= count || seen_shard[index])
+      throw error_in_file(mfile.string(), fmt::format("shard {}/{} is out of range or given twice", index, count));
+    seen_shard[index] = true;
+    for (auto& r : read_jsonl(dir / "samples.jsonl")) rows.push_back(std::move(r));
+  }
+  for (int i = 0; i < count; ++i)
+    if (!seen_shard[i]) throw InputError("merge", "", fmt::format("shard {}/{} is missing", i, count));
+  std::sort(rows.begin(), rows.end(),
+            [](const json& x, const json& y) { return x.at("index").get<size_t>() < y.at("index").get<size_t>(); });
+  std::string suite = spec0.at("suite"), mode = spec0.at("mode");
+  json metrics = score_rows(rows, suite, mode, metric_options_from_json(spec0.at("metric_options")));
+  spec0["shard_index"] = 0;
+  spec0["shard_count"] = 1;
+  metrics["suite"] = suite;
+  metrics["mode"] = mode;
+  metrics["spec"] = spec0;
+  metrics["merged_from"] = count;
+  SuiteEvalResult result;
+  result.samples = out_dir / "samples.jsonl";
+  write_file_atomic(result.samples, to_jsonl(rows));
+  write_file_atomic(out_dir / "metrics.json", metrics.dump(2) + "\n");
+  result.metrics = std::move(metrics);
+  result.n = static_cast<long>(rows.size());
   return result;
 }
 

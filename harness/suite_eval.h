@@ -26,6 +26,8 @@ struct SuiteEvalSpec {
   std::filesystem::path data;          // the test file
   std::filesystem::path train_data;    // cmexam few-shot examples (k_shot > 0)
   long limit = 0;                      // first N items; 0 = all
+  bool lenient = false;                // skip bad records (each reported in metrics.json "read")
+  int shard_index = 0, shard_count = 1;  // evaluate items whose position % count == index
   int k_shot = 0;
   uint64_t seed = 1234;                // few-shot draw and sampling
   std::string continuation = "letter";  // cmexam loglik: "letter" or "text" (cloze)
@@ -65,6 +67,12 @@ SuiteEvalResult evaluate_suite(Engine& engine, const SuiteEvalSpec& spec,
 // for paired comparisons, the scorers. Used by the comparison step and by `gate`.
 nlohmann::json rescore_samples(const std::filesystem::path& samples, const std::string& suite,
                                const std::string& mode, const HuatuoScoreOptions& huatuo_metrics);
+
+// Merges the outputs of shards 0..n-1 of one evaluation (each an evaluate_suite folder) into
+// `out_dir`: samples in data order, metrics recomputed from the merged per-item statistics —
+// never averaged over shards — so the result equals an unsharded evaluation exactly.
+SuiteEvalResult merge_eval_shards(const std::vector<std::filesystem::path>& shard_dirs,
+                                  const std::filesystem::path& out_dir);
 
 // Paired test of B against A over the same items (matched by id): McNemar (exact) for
 // CMExam accuracy, paired bootstrap for every Huatuo metric. Returns the metrics module's
