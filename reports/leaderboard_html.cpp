@@ -99,7 +99,7 @@ void header(std::string& h, const std::vector<RunResults>& runs) {
   if (m.contains("git_commit")) h += " · commit <span class=\"mono\">" + esc(m["git_commit"].get<std::string>()) + "</span>";
   h += " · published reference: Qilin-Med (arXiv 2310.09089)</p>";
   h += "<nav><a href=\"#leaderboard\">Leaderboard</a><a href=\"#deltas\">Deltas vs base</a>"
-       "<a href=\"#breakdown\">Breakdowns</a><a href=\"#training\">Training curves</a>"
+       "<a href=\"#stage-gains\">Stage vs stage</a><a href=\"#breakdown\">Breakdowns</a><a href=\"#training\">Training curves</a>"
        "<a href=\"#tests\">Paired tests</a><a href=\"#counts\">Counts</a>"
        "<a href=\"#signatures\">Signatures</a><a href=\"#manifest\">Manifest</a></nav></header>";
 }
@@ -364,6 +364,60 @@ void training_section(std::string& h, const std::vector<RunResults>& runs) {
   h += "</section>";
 }
 
+// The paper's value of a metric for a published row, where it reports one.
+std::optional<double> published_value(const PublishedRow& p, const Comparison& c) {
+  if (c.suite == "cmexam" && c.metric == "acc") return p.cmexam_acc;
+  if (c.suite == "huatuo26m" && c.metric == "bleu1") return p.bleu1;
+  if (c.suite == "huatuo26m" && c.metric == "rouge1") return p.rouge1;
+  return std::nullopt;
+}
+
+// Paired tests between a model and something other than its base (each stage against the one
+// before, RAG against the same checkpoint without retrieval), beside the paper's difference for
+// the same pair of stages where it gives both numbers (e.g. DPO vs SFT on BLEU-1: +3.97).
+void stage_gains_section(std::string& h, const std::vector<RunResults>& runs) {
+  const bool with_run = multiple_runs(runs);
+  std::string rows;
+  for (const auto& run : runs)
+    for (const auto& c : run.results.comparisons) {
+      const ModelResult* model = run.results.find_model(c.model);
+      const ModelResult* baseline = run.results.find_model(c.baseline);
+      if (!model || !baseline || model->base == c.baseline) continue;  // vs-base tests are shown above
+      std::optional<double> paper;
+      const PublishedRow* pm = published_row_for(model->stage, model->rag);
+      const PublishedRow* pb = published_row_for(baseline->stage, baseline->rag);
+      // The paper does not say which checkpoint its RAG row retrieves for, so it pairs stages only.
+      if (pm && pb && pm != pb && !pm->rag && !pb->rag) {
+        auto vm = published_value(*pm, c), vb = published_value(*pb, c);
+        if (vm && vb) paper = tidy_difference(*vm - *vb);
+      }
+      Cell cell;
+      cell.delta = c.delta;
+      cell.delta_ci_low = c.ci_low;
+      cell.delta_ci_high = c.ci_high;
+      cell.p_value = c.p_value;
+      cell.test = c.test;
+      cell.significant = c.significant;
+      std::string pair = c.model + " vs " + c.baseline + (with_run ? " · " + run.label : "");
+      rows += "<tr><td class=\"model\">" + esc(pair) + "</td><td>" + esc(suite_label(c.suite)) + "</td><td>" +
+              esc(c.mode) + "</td><td>" + esc(metric_label(c.metric)) + "</td><td class=\"num\">" +
+              delta_html(cell, c.metric, c.baseline, false) + "</td><td class=\"num\">" +
+              (paper ? signed2(*paper) : std::string("<span class=\"missing\">–</span>")) + "</td></tr>";
+    }
+  h += "<section id=\"stage-gains\"><h2>Stage against stage</h2><p class=\"note\">Paired tests between a model"
+       " and a model other than its base (each stage against the one before it, retrieval against the same"
+       " checkpoint without it), beside the paper's difference between the same two rows where it reports"
+       " both.</p>";
+  if (rows.empty()) {
+    h += "<p class=\"note\">No such tests in these results.</p></section>";
+    return;
+  }
+  h += "<div class=\"scroll\"><table class=\"compact\" id=\"stage-gains-table\"><thead><tr>"
+       "<th>Pair</th><th>Suite</th><th>Mode</th><th>Metric</th><th class=\"num\">Measured Δ</th>"
+       "<th class=\"num\">Paper Δ</th></tr></thead><tbody>" +
+       rows + "</tbody></table></div></section>";
+}
+
 void tests_section(std::string& h, const std::vector<RunResults>& runs) {
   const bool with_run = multiple_runs(runs);
   h += "<section id=\"tests\"><h2>Paired tests</h2><div class=\"scroll\"><table class=\"compact sortable\" "
@@ -520,6 +574,7 @@ std::string render_leaderboard_html(const std::vector<RunResults>& runs, const L
   h += "<main>";
   leaderboard_tables(h, runs, board);
   deltas_section(h, runs, board);
+  stage_gains_section(h, runs);
   breakdown_section(h, runs);
   training_section(h, runs);
   tests_section(h, runs);

@@ -108,7 +108,7 @@ TEST(LeaderboardHtml, DemoPageHasEverySection) {
   const std::string html = render_demo();
   EXPECT_EQ(html, render_demo());  // deterministic: no clock, no randomness
   for (const char* id : {"id=\"leaderboard\"", "id=\"deltas\"", "id=\"breakdown\"", "id=\"training\"",
-                         "id=\"tests\"", "id=\"counts\"", "id=\"signatures\"", "id=\"manifest\"",
+                         "id=\"tests\"", "id=\"counts\"", "id=\"stage-gains\"", "id=\"signatures\"", "id=\"manifest\"",
                          "id=\"board-cmexam\"", "id=\"board-huatuo26m\"", "id=\"paper-vs-measured\"",
                          "id=\"script-errors\""})
     EXPECT_NE(html.find(id), std::string::npos) << id;
@@ -207,6 +207,38 @@ TEST(LeaderboardHtml, MinimalResultsRender) {
   EXPECT_NE(html.find("No training logs in these results."), std::string::npos);
   EXPECT_EQ(count(html, "<svg"), 0u);
   EXPECT_EQ(count(html, "<tr class=\"published\">"), 6u);
+}
+
+}  // namespace
+}  // namespace qb::reports
+
+namespace qb::reports {
+namespace {
+
+// DPO vs SFT is where the paper's BLEU-1/ROUGE-1 gains live (16.66 - 12.69, 27.44 - 24.21).
+TEST(LeaderboardHtml, StageAgainstStageShowsThePapersPairedDifference) {
+  auto j = nlohmann::json::parse(read_file(testing::source_dir() / "tests/reports/fixtures/run_demo/results.json"));
+  EXPECT_NE(render_demo().find("<p class=\"note\">No such tests in these results.</p>"), std::string::npos);
+  j["comparisons"].push_back({{"baseline", "sft"}, {"model", "dpo"}, {"suite", "huatuo26m"}, {"mode", "generate"},
+                              {"metric", "bleu1"}, {"delta", 2.15}, {"ci_low", 1.1}, {"ci_high", 3.2},
+                              {"p_value", 0.0004}, {"test", "paired-bootstrap"}, {"significant", true}});
+  j["comparisons"].push_back({{"baseline", "sft"}, {"model", "sft+rag"}, {"suite", "cmexam"}, {"mode", "generate"},
+                              {"metric", "acc"}, {"delta", 4}, {"p_value", 0.2}, {"test", "mcnemar-exact"},
+                              {"significant", false}});
+  std::vector<RunResults> runs(1);
+  runs[0].label = "x";
+  runs[0].results = results_from_json(j, "x.json");
+  const std::string html = render_leaderboard_html(runs, build_leaderboard(runs));
+  EXPECT_NE(html.find("<tr><td class=\"model\">dpo vs sft</td><td>Huatuo-26M</td><td>generate</td><td>BLEU-1</td>"
+                      "<td class=\"num\"><span class=\"d good\" title=\"Δ vs sft: paired-bootstrap, p = 0.0004, "
+                      "significant\">Δ +2.15 <span class=\"dci\">[1.1, 3.2]</span> <span class=\"mark\">***</span>"
+                      "</span></td><td class=\"num\">+3.97</td></tr>"),
+            std::string::npos);
+  // The paper's RAG row names no checkpoint, so RAG vs SFT gets no paper difference.
+  EXPECT_NE(html.find("<tr><td class=\"model\">sft+rag vs sft</td><td>CMExam</td><td>generate</td><td>Accuracy</td>"
+                      "<td class=\"num\"><span class=\"d ns\" title=\"Δ vs sft: mcnemar-exact, p = 0.2, not "
+                      "significant\">Δ +4.00</span></td><td class=\"num\"><span class=\"missing\">–</span></td></tr>"),
+            std::string::npos);
 }
 
 }  // namespace
