@@ -28,7 +28,7 @@ namespace {
 struct ScoreArgs {
   std::string suite, predictions, data, compare, output, segmenter = "jieba", bleu_agg = "corpus",
       rouge = "set", mode;
-  bool no_hmm = false;
+  bool no_hmm = false, lenient_data = false;
   int smooth = 0, bootstrap = 1000;
   uint64_t seed = 12345;
 };
@@ -209,12 +209,20 @@ void run_score(const ScoreArgs& a) {
   } else {
     if (a.data.empty()) throw InputError("--data", "missing", "--suite cmexam needs --data CMEXAM.csv");
     std::unordered_map<std::string, CMExamQuestion> questions;
-    for (auto& q : read_cmexam(a.data).records) {
+    ReadOptions read_options;
+    read_options.lenient = a.lenient_data;
+    auto dataset = read_cmexam(a.data, read_options);
+    for (auto& q : dataset.records) {
       std::string id = q.id;
       questions.emplace(std::move(id), std::move(q));
     }
     auto scorer = score_cmexam_file(a.predictions, a, questions);
     result = scorer->result();
+    // Questions the reader skipped (--lenient-data) are not scored; say how many and why.
+    nlohmann::json errors = nlohmann::json::array();
+    for (size_t i = 0; i < dataset.report.errors.size() && i < 20; ++i) errors.push_back(dataset.report.errors[i].what());
+    result["data"] = {{"file", a.data}, {"questions", dataset.report.records_read},
+                      {"skipped", dataset.report.records_skipped}, {"skipped_errors", errors}};
     if (!a.compare.empty()) {
       auto other = score_cmexam_file(a.compare, a, questions);
       result["compare"] = compare_accuracy(*scorer, *other);
@@ -240,6 +248,8 @@ void add_score(CLI::App& app) {
                   "JSONL: huatuo {prediction, reference, id?}; cmexam {id, output} or {id, choice|logprobs}")
       ->required();
   sub->add_option("--data", args->data, "cmexam: the CMExam CSV the predictions answer");
+  sub->add_flag("--lenient-data", args->lenient_data,
+                "cmexam: skip unreadable questions of --data (e.g. an Answer cell 'nan'), counted under \"data\"");
   sub->add_option("--mode", args->mode, "cmexam: generate or loglik (default: from the first record)")
       ->check(CLI::IsMember({"generate", "loglik"}));
   sub->add_option("--segmenter", args->segmenter, "words for BLEU/GLEU/Distinct: jieba (default), char, icu")
