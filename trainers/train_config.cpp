@@ -122,8 +122,7 @@ void validate(const TrainConfig& c, const std::string& file) {
   if (c.block_size < 2) throw bad("block_size", "must be >= 2");
   if (c.heldout_fraction < 0 || c.heldout_fraction >= 1) throw bad("heldout_fraction", "must be in [0, 1)");
   if (c.max_len < 2) throw bad("max_len", "must be >= 2");
-  if (c.max_prompt_len < 1 || c.max_prompt_len >= c.max_len)
-    throw bad("max_prompt_len", "must be >= 1 and below max_len");
+  if (c.max_prompt_len < 1) throw bad("max_prompt_len", "must be >= 1");
   if (!(c.dpo_beta > 0)) throw bad("dpo.beta", "must be > 0");
   if (c.dpo_loss != "sigmoid" && c.dpo_loss != "ipo") throw bad("dpo.loss", "must be \"sigmoid\" or \"ipo\"");
   if (c.lora_rank < 1) throw bad("lora.rank", "must be >= 1");
@@ -139,7 +138,7 @@ void validate(const TrainConfig& c, const std::string& file) {
 
 TrainConfig train_config_from_json(const std::string& text, const std::filesystem::path& file,
                                    const std::vector<std::string>& overrides) {
-  const std::string fname = file.string();
+  const std::string fname = file.empty() ? std::string("<command line>") : file.string();
   json j;
   try {
     j = text.empty() ? json::object() : json::parse(text);

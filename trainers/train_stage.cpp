@@ -316,11 +316,14 @@ const char* const kTokenizerFiles[] = {"tokenizer.json", "tokenizer.model", "tok
 }  // namespace
 
 TrainSummary run_training_stage(const TrainConfig& c, bool quiet) {
-  const std::string cfg_name = c.config_file.empty() ? std::string("<config>") : c.config_file.string();
+  const std::string cfg_name = c.config_file.empty() ? std::string("<command line>") : c.config_file.string();
   if (c.data.empty()) throw InputError(cfg_name, "key 'data'", "missing: the stage needs a data file");
   if (c.out.empty()) throw InputError(cfg_name, "key 'out'", "missing: the stage needs an output directory");
   if (c.stage != TrainStage::kDcpt && c.init.empty())
     throw InputError(cfg_name, "key 'init'", "missing: " + stage_name(c.stage) + " starts from a checkpoint");
+  if (c.stage == TrainStage::kDpo && c.max_prompt_len >= c.max_len)
+    throw InputError(cfg_name, "key 'max_prompt_len'",
+                     "must be below max_len (" + std::to_string(c.max_len) + ") to leave room for responses");
   if (c.lora && c.stage == TrainStage::kDcpt)
     throw InputError(cfg_name, "key 'lora.enabled'", "LoRA is for sft and dpo, not dcpt");
   if (c.lora && c.lora_dropout > 0)
