@@ -79,6 +79,39 @@ TEST(TrainStage, DcptFreshModelLowersHeldOutLoss) {
   EXPECT_EQ(m->config().vocab_size, load_tokenizer(s.model_dir)->vocab_size());
 }
 
+// Two micro-batches of 2 accumulate to the same step as one batch of 4 (equal-length DCPT
+// blocks, file order): same loss, same gradient norm.
+TEST(TrainStage, GradientAccumulationMatchesOneBigBatch) {
+  one_thread();
+  TempDir t;
+  auto data = write_fixture(t / "cpt.txt", fx::dcpt_text());
+  auto cfg = write_fixture(t / "model.json", fx::tiny_model_config());
+  auto run = [&](const std::string& dir, const std::string& bs, const std::string& accum) {
+    auto sets = common_sets(t / dir);
+    for (std::string s : {"max_steps=2", "lr=0.01", "block_size=24", "heldout_fraction=0", "shuffle=false"})
+      sets.push_back(s);
+    sets.push_back(bs);
+    sets.push_back(accum);
+    sets.push_back("data=" + json(data.string()).dump());
+    sets.push_back("model_config=" + json(cfg.string()).dump());
+    TrainConfig c = train_config_from_json("", "", sets);
+    c.stage = TrainStage::kDcpt;
+    return read_jsonl(run_training_stage(c, true).metrics_file);
+  };
+  auto big = run("big", "batch_size=4", "grad_accum=1");
+  auto acc = run("acc", "batch_size=2", "grad_accum=2");
+  ASSERT_EQ(big.size(), 2u);  // no held-out data: no eval lines
+  ASSERT_EQ(acc.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_NEAR(big[i]["loss"].get<double>(), acc[i]["loss"].get<double>(), 1e-6) << i;
+    EXPECT_NEAR(big[i]["grad_norm"].get<double>(), acc[i]["grad_norm"].get<double>(),
+                1e-5 * big[i]["grad_norm"].get<double>()) << i;
+    EXPECT_EQ(big[i]["tokens"], acc[i]["tokens"]);
+  }
+  // The second step saw the updated weights: its loss differs from the first.
+  EXPECT_NE(big[0]["loss"].get<double>(), big[1]["loss"].get<double>());
+}
+
 TEST(TrainStage, SftLossIgnoresPromptTokensExactly) {
   // Logits as a leaf: d(loss)/d(logits) must be exactly 0 at every prompt/padding position
   // and (softmax - onehot)/n_targets at response positions.
