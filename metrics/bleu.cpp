@@ -48,11 +48,11 @@ bool nltk_smoothing_supported(int method) { return method >= 0 && method <= 7 &&
 
 namespace {
 
-// One modified precision as NLTK keeps it: an unnormalised fraction until smoothing turns
-// some of them into floats. Both are represented by (value, numerator-is-zero) here; NLTK
-// only ever inspects the numerator for zero-ness and the denominator for method1/3/4.
+// One modified precision as NLTK keeps it: an unnormalised Fraction(numerator, denominator).
+// Smoothing reads the numerator (zero or not) and the denominator (methods 1-4); the value is
+// converted to a double exactly as float(Fraction) does (one correctly rounded division).
 struct Precision {
-  double num = 0, den = 1;  // exact integers while `is_fraction`
+  double num = 0, den = 1;  // exact integers (counts are far below 2^53)
   double value() const { return num / den; }
 };
 
