@@ -48,8 +48,10 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const RotaryTa
     k = k.unsqueeze(2).expand({B, kv_heads_, rep, S, head_dim_}).reshape({B, heads_, S, head_dim_});
     v = v.unsqueeze(2).expand({B, kv_heads_, rep, S, head_dim_}).reshape({B, heads_, S, head_dim_});
   }
-  auto scores = torch::matmul(q, k.transpose(-1, -2)) * (1.0 / std::sqrt(static_cast<double>(head_dim_)));
-  if (mask.defined()) scores = scores + mask;
+  // Scaling q (T x d) is cheaper than scaling the scores (T x S); the in-place mask add is
+  // safe under autograd because matmul's backward does not need its output.
+  auto scores = torch::matmul(q * (1.0 / std::sqrt(static_cast<double>(head_dim_))), k.transpose(-1, -2));
+  if (mask.defined()) scores.add_(mask);
   auto probs = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
   auto out = torch::matmul(probs, v).transpose(1, 2).reshape({B, T, heads_ * head_dim_});
   return o_proj(out);
@@ -62,6 +64,11 @@ LlamaMLPImpl::LlamaMLPImpl(int64_t hidden, int64_t intermediate) {
 }
 
 torch::Tensor LlamaMLPImpl::forward(const torch::Tensor& x) {
+  // Without autograd the product can overwrite silu's output (saves one buffer of [B,T,intermediate]).
+  if (!torch::GradMode::is_enabled()) {
+    auto gate = gate_proj(x);
+    return down_proj(torch::silu_(gate).mul_(up_proj(x)));
+  }
   return down_proj(torch::silu(gate_proj(x)) * up_proj(x));
 }
 
@@ -75,6 +82,7 @@ LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const ModelConfig& c) {
 torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& x, const RotaryTables& rope,
                                              const torch::Tensor& mask, LayerKV* cache) {
   auto h = x + self_attn(input_layernorm(x), rope, mask, cache);
+  if (!torch::GradMode::is_enabled()) return h.add_(mlp(post_attention_layernorm(h)));
   return h + mlp(post_attention_layernorm(h));
 }
 
