@@ -274,7 +274,9 @@ class Generator {
       if (!pool.empty())
         fill_items(sizes_.sft_dialogues, [&](long i) {
           const Fact& f = kb_.facts[pool[i % pool.size()]];
-          auto [q, a] = patient_exchange(f, rng, rng.chance(50));
+          // Mostly bare answers: SFT teaches the format; the complete, safe style of the
+          // reference answers is what DPO's preference pairs teach (docs/DEMO_WORLD.md).
+          auto [q, a] = patient_exchange(f, rng, rng.chance(20));
           return accept({q, a, {f.id}});
         });
     }
@@ -435,7 +437,9 @@ class Generator {
     rng.shuffle(pool);
     if (pool.size() > static_cast<size_t>(sizes_.huatuo_test)) pool.resize(sizes_.huatuo_test);
     for (int id : pool) {
-      auto [q, a] = patient_exchange(kb_.facts[id], rng, false);
+      // References are complete doctor answers: the fact plus safety advice, the style the
+      // DPO pairs prefer, so DPO's gain can show in BLEU/ROUGE as in the paper.
+      auto [q, a] = patient_exchange(kb_.facts[id], rng, true);
       nlohmann::json j = {{"question", q}, {"answer", a}};
       add_record("huatuo_test.jsonl", j.dump() + "\n", {id});
     }

@@ -214,14 +214,18 @@ class Pipeline {
       c.hash = sha256_hex(files.dump());
       return c;
     }
-    json key = {{"dcpt_data", data_hash_["dcpt"]}, {"architecture", m["architecture"]},
+    json key = {{"dcpt_data", data_hash_["dcpt"]}, {"sft_data", data_hash_["sft"]}, {"dpo_data", data_hash_["dpo"]},
+                {"architecture", m["architecture"]},
                 {"init_seed", m["init_seed"]}, {"tokenizer_min_frequency", m["tokenizer_min_frequency"]}};
     json out = node("base-init", key, [&](const CacheNode& n) {
       // The demo's "base model": a tokenizer trained on the DCPT corpus and seeded random
       // weights (the demo has no general-domain pre-training; docs/PIPELINE.md says why).
-      auto docs = read_dcpt(data_.at("dcpt"));
+      // Its characters cover all training text (DCPT, SFT, DPO), as a real tokenizer's would:
+      // trained on DCPT alone, SFT/DPO-only characters fell back to bytes and the small model
+      // then generated broken byte sequences.
       std::vector<std::string> texts;
-      for (auto& doc : docs.records) texts.push_back(doc.text);
+      for (auto& doc : read_dcpt(data_.at("dcpt")).records) texts.push_back(doc.text);
+      for (const char* role : {"sft", "dpo"}) texts.push_back(read_file(data_.at(role)));
       CharTokenizerTraining tt;
       tt.min_frequency = m["tokenizer_min_frequency"].get<int64_t>();
       CharTokenizer tok = CharTokenizer::train(texts, tt);

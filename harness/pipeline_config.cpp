@@ -35,7 +35,7 @@ json default_pipeline_config() {
              "heldout_fraction": 0.02, "save_every": 50, "seed": 1},
     "sft":  {"epochs": 2, "batch_size": 16, "max_len": 256, "lr": 0.001, "warmup_ratio": 0.05,
              "save_every": 50, "seed": 2},
-    "dpo":  {"epochs": 1, "batch_size": 8, "max_len": 256, "max_prompt_len": 160, "lr": 0.0002,
+    "dpo":  {"epochs": 1, "batch_size": 8, "max_len": 256, "max_prompt_len": 160, "lr": 0.00005,
              "warmup_ratio": 0.1, "save_every": 50, "seed": 3}
   },
   "eval": {
@@ -44,7 +44,7 @@ json default_pipeline_config() {
     "huatuo": true,
     "limit": 0,
     "k_shot": 0,
-    "continuation": "letter",
+    "continuation": "text",
     "cmexam_max_new_tokens": 8,
     "huatuo_max_new_tokens": 64,
     "huatuo_template": "",
