@@ -61,3 +61,50 @@ TEST(SentencePieceTokenizer, BadModelFileIsAnInputError) {
 
 }  // namespace
 }  // namespace qb
+
+#include "tests/trainers/tiny_checkpoint.h"
+#include "trainers/engine.h"
+
+namespace qb {
+namespace {
+
+// A merging tokenizer: BOS + encode(context + continuation) need not start with
+// BOS + encode(context). Shared-prefix scoring must still equal the naive full forward.
+TEST(SentencePieceTokenizer, EngineLoglikAcrossAMergedBoundary) {
+  testing::TempDir dir;
+  std::string corpus;
+  for (int i = 0; i < 60; ++i) corpus += "高血压患者应低盐饮食。高血糖需要控制。\n";
+  testing::write_fixture(dir / "corpus.txt", corpus);
+  std::filesystem::create_directories(dir / "ck");
+  SentencePieceTokenizer::train("--input=" + (dir / "corpus.txt").string() + " --model_prefix=" +
+                                (dir / "ck" / "tokenizer").string() +
+                                " --vocab_size=290 --model_type=bpe --character_coverage=1.0 --byte_fallback=true"
+                                " --minloglevel=2");
+  auto c = testing::tiny_config();
+  LlamaModel m(c);
+  m->init_weights(3);
+  save_model(dir / "ck", m);
+  SentencePieceTokenizer tok(dir / "ck" / "tokenizer.model");
+  // Find a split of a corpus sentence where BPE merges across the boundary.
+  const std::vector<std::string> chars{"高", "血", "压", "患", "者", "应", "低", "盐", "饮", "食"};
+  std::string context, continuation;
+  for (size_t k = 1; k < chars.size() && context.empty(); ++k) {
+    std::string a, b;
+    for (size_t i = 0; i < chars.size(); ++i) (i < k ? a : b) += chars[i];
+    const auto ctx = tok.encode(a), whole = tok.encode(a + b);
+    if (!(whole.size() >= ctx.size() && std::equal(ctx.begin(), ctx.end(), whole.begin()))) context = a, continuation = b;
+  }
+  ASSERT_FALSE(context.empty()) << "the corpus should make BPE merge across some boundary";
+
+  Engine shared(dir / "ck"), naive(dir / "ck", {8, /*prefix_sharing=*/false});
+  std::vector<LoglikRequest> reqs{{"q", context, {continuation, "糖", continuation.substr(0, 3)}}};
+  auto a = shared.loglik(reqs)[0], b = naive.loglik(reqs)[0];
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_NEAR(a.logprob[i], b.logprob[i], 1e-4) << i;
+    EXPECT_EQ(a.n_tokens[i], b.n_tokens[i]) << i;
+    EXPECT_GT(a.n_tokens[i], 0) << i;
+  }
+}
+
+}  // namespace
+}  // namespace qb
