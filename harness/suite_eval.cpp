@@ -306,6 +306,7 @@ SuiteEvalResult evaluate_suite(Engine& engine, const SuiteEvalSpec& spec, const 
                      "the shard index must be in [0, count)");
   json read_report;
   auto all_items = spec.suite == "cmexam" ? build_cmexam(spec, read_report) : build_huatuo(spec, read_report);
+  if (all_items.empty()) throw InputError(spec.data.string(), "data", "holds no questions");
   // Shards take every n-th item, so each gets a similar mix; "index" keeps the data order for merging.
   std::vector<PendingItem> items;
   for (size_t i = 0; i < all_items.size(); ++i) {

@@ -42,13 +42,17 @@ TEST(EvalCli, CMExamLoglikLogsAgreeWithMetrics) {
   ASSERT_EQ(samples.size(), 3u);
   int correct = 0;
   for (const auto& s : samples) {
-    // The logged answer is the option with the highest summed log-probability.
+    // The logged answer is the option with the highest summed log-probability
+    // (logprob[k] belongs to the k-th letter of "options").
     std::string best;
     double best_lp = -1e300;
-    for (auto it = s["option_scores"].begin(); it != s["option_scores"].end(); ++it)
-      if (it.value()["logprob"].get<double>() > best_lp) best_lp = it.value()["logprob"], best = it.key();
-    EXPECT_EQ(s["answer"], best);
-    EXPECT_EQ(s["correct"], s["answer"] == s["gold"]);
+    auto lp = s["logprob"].get<std::vector<double>>();
+    std::string letters = s["options"];
+    ASSERT_EQ(lp.size(), letters.size());
+    for (size_t k = 0; k < lp.size(); ++k)
+      if (lp[k] > best_lp) best_lp = lp[k], best = std::string(1, letters[k]);
+    EXPECT_EQ(s["predicted"], best);
+    EXPECT_EQ(s["correct"], s["predicted"] == s["gold"]);
     correct += s["correct"].get<bool>();
     EXPECT_NE(s["prompt"].get<std::string>().find("\n答案："), std::string::npos);
   }
@@ -103,6 +107,42 @@ TEST(EvalCli, BadInputIsExitTwoAndWritesNothing) {
   EXPECT_EQ(t.exit_code, 2);
   EXPECT_EQ(t.err, "qilin-bench: error: " + (dir / "ck").string() +
                        ": tokenizer: has no tokenizer.json (train one with 'qilin-bench model tokenizer')\n");
+}
+
+TEST(EvalCli, ShardsFromFlagOrRankVariablesMergeToTheUnshardedResult) {
+  TempDir dir;
+  testing::write_tiny_checkpoint(dir / "ck", testing::tiny_config());
+  write_fixture(dir / "q.csv", kCMExam);
+  auto eval = [&](std::vector<std::string> extra, const std::string& out) {
+    std::vector<std::string> argv = {"env"};
+    for (auto& e : extra)
+      if (e.find('=') != std::string::npos) argv.push_back(e);
+    argv.insert(argv.end(), {qilin_bench().string(), "-q", "eval", "--model", (dir / "ck").string(), "--suite",
+                             "cmexam", "--mode", "generate", "--max-new-tokens", "3", "--data",
+                             (dir / "q.csv").string(), "--out", (dir / out).string()});
+    for (auto& e : extra)
+      if (e.find('=') == std::string::npos) argv.push_back(e);
+    auto r = run_command(argv);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  };
+  eval({}, "whole");
+  eval({"--shard", "0/2"}, "s0");
+  eval({"RANK=1", "WORLD_SIZE=2"}, "s1");  // as torchrun or Slurm would set them
+  EXPECT_EQ(read_jsonl(dir / "s0/samples.jsonl").size(), 2u);
+  EXPECT_EQ(read_jsonl(dir / "s1/samples.jsonl").size(), 1u);
+  auto m = run_command({qilin_bench().string(), "-q", "eval", "--merge", (dir / "s1").string(),
+                        (dir / "s0").string(), "--out", (dir / "merged").string()});
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_EQ(read_file(dir / "merged/samples.jsonl"), read_file(dir / "whole/samples.jsonl"));
+  auto a = nlohmann::json::parse(read_file(dir / "merged/metrics.json"));
+  auto b = nlohmann::json::parse(read_file(dir / "whole/metrics.json"));
+  EXPECT_EQ(a["metrics"], b["metrics"]);
+  EXPECT_EQ(a["breakdown"], b["breakdown"]);
+
+  auto bad = run_command({qilin_bench().string(), "eval", "--model", (dir / "ck").string(), "--suite", "cmexam",
+                          "--data", (dir / "q.csv").string(), "--shard", "2/2"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err, "qilin-bench: error: --shard: '2/2': expected I/N with 0 <= I < N, e.g. 0/2\n");
 }
 
 TEST(EvalCli, RealCMExamQilinMedTestSet) {
