@@ -145,6 +145,32 @@ TEST(EvalCli, ShardsFromFlagOrRankVariablesMergeToTheUnshardedResult) {
   EXPECT_EQ(bad.err, "qilin-bench: error: --shard: '2/2': expected I/N with 0 <= I < N, e.g. 0/2\n");
 }
 
+TEST(EvalCli, RealHuatuoSliceAndScoreReproducesItsMetrics) {
+  QILIN_REQUIRE_SHARED(json_file, "huatuo26m/huatuo26M_test_6000.json");
+  TempDir dir;
+  testing::write_tiny_checkpoint(dir / "ck", testing::tiny_config());
+  auto r = run_command({qilin_bench().string(), "-q", "eval", "--model", (dir / "ck").string(), "--suite", "huatuo",
+                        "--data", json_file.string(), "--limit", "5", "--max-new-tokens", "8", "--bootstrap", "0",
+                        "--out", (dir / "out").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto samples = read_jsonl(dir / "out/samples.jsonl");
+  ASSERT_EQ(samples.size(), 5u);
+  auto data = nlohmann::json::parse(read_file(json_file));
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(samples[i]["reference"], data[i]["output"][0]);
+    EXPECT_EQ(samples[i]["prompt"], "问：" + data[i]["instruction"][0].get<std::string>() + "\n答：");
+  }
+  // The per-sample log is a valid `score` input and gives the same numbers as metrics.json.
+  auto s = run_command({qilin_bench().string(), "score", "--suite", "huatuo", "--predictions",
+                        (dir / "out/samples.jsonl").string(), "--bootstrap", "0"});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  auto rescored = nlohmann::json::parse(s.out);
+  auto metrics = nlohmann::json::parse(read_file(dir / "out/metrics.json"));
+  EXPECT_EQ(rescored["n"], 5);
+  for (const char* m : {"bleu1", "bleu4", "rouge1", "rouge2", "rougeL"})
+    EXPECT_EQ(rescored["metrics"][m]["value"], metrics["metrics"][m]["value"]) << m;
+}
+
 TEST(EvalCli, RealCMExamQilinMedTestSet) {
   QILIN_REQUIRE_SHARED(csv, "cmexam/qilinmed_test_10.csv");
   TempDir dir;
