@@ -291,6 +291,17 @@ HuatuoScoreOptions metric_options_from_json(const json& j) {
   return o;
 }
 
+// Writes samples.jsonl and metrics.json (each atomically) and returns what was written.
+SuiteEvalResult publish(const fs::path& out_dir, const std::vector<json>& rows, json metrics) {
+  SuiteEvalResult result;
+  result.samples = out_dir / "samples.jsonl";
+  write_file_atomic(result.samples, to_jsonl(rows));
+  write_file_atomic(out_dir / "metrics.json", metrics.dump(2) + "\n");
+  result.metrics = std::move(metrics);
+  result.n = static_cast<long>(rows.size());
+  return result;
+}
+
 }  // namespace
 
 SuiteEvalResult evaluate_suite(Engine& engine, const SuiteEvalSpec& spec, const fs::path& out_dir,
@@ -347,14 +358,7 @@ SuiteEvalResult evaluate_suite(Engine& engine, const SuiteEvalSpec& spec, const 
   metrics["mode"] = spec.mode;
   metrics["spec"] = spec.to_json();
   metrics["read"] = read_report;
-
-  SuiteEvalResult result;
-  result.samples = out_dir / "samples.jsonl";
-  write_file_atomic(result.samples, to_jsonl(rows));
-  write_file_atomic(out_dir / "metrics.json", metrics.dump(2) + "\n");
-  result.metrics = std::move(metrics);
-  result.n = static_cast<long>(n);
-  return result;
+  return publish(out_dir, rows, std::move(metrics));
 }
 
 SuiteEvalResult merge_eval_shards(const std::vector<fs::path>& shard_dirs, const fs::path& out_dir) {
@@ -394,13 +398,7 @@ SuiteEvalResult merge_eval_shards(const std::vector<fs::path>& shard_dirs, const
   metrics["mode"] = mode;
   metrics["spec"] = spec0;
   metrics["merged_from"] = count;
-  SuiteEvalResult result;
-  result.samples = out_dir / "samples.jsonl";
-  write_file_atomic(result.samples, to_jsonl(rows));
-  write_file_atomic(out_dir / "metrics.json", metrics.dump(2) + "\n");
-  result.metrics = std::move(metrics);
-  result.n = static_cast<long>(rows.size());
-  return result;
+  return publish(out_dir, rows, std::move(metrics));
 }
 
 namespace {
