@@ -4,6 +4,7 @@
 // for the keys of the same name and win over the config file.
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <memory>
@@ -28,6 +29,11 @@ struct TrainArgs {
 };
 
 void run_train(const TrainArgs& a) {
+  // Under a launcher every rank would train the whole data set alone and all would write
+  // the same --out: refuse until data-parallel training (issue 9) exists.
+  if (const char* ws = std::getenv("WORLD_SIZE"); ws != nullptr && std::string(ws) != "1")
+    throw NotBuiltError(std::string("data-parallel training (WORLD_SIZE=") + ws +
+                        ") is planned in issue 9 and not built yet; run 'train' as one process");
   std::vector<std::string> overrides = a.sets;
   overrides.push_back("stage=" + nlohmann_quote(a.stage));
   // Flags are paths relative to the working directory: passed as --set values, which the
