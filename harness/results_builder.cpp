@@ -1,8 +1,8 @@
 #include "harness/results_builder.h"
 
-#include <fstream>
 
 #include "common/error.h"
+#include "suites/json_records.h"
 
 namespace qb {
 namespace fs = std::filesystem;
@@ -88,22 +88,17 @@ std::vector<reports::Comparison> comparisons(const ComparisonRecord& c, double a
 reports::TrainingLog training_log(const std::string& stage, const TrainingRecord& t) {
   reports::TrainingLog log;
   log.stage = stage;
-  std::ifstream in(t.metrics_jsonl);
-  if (!in) throw error_in_file(t.metrics_jsonl.string(), "cannot open the training log");
-  std::string line;
-  long n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (line.empty()) continue;
-    json j = json::parse(line, nullptr, false);
-    if (j.is_discarded()) throw error_at_line(t.metrics_jsonl.string(), n, "invalid JSON");
-    if (!j.contains("step") || j.contains("eval")) continue;
+  if (!std::filesystem::exists(t.metrics_jsonl))
+    throw error_in_file(t.metrics_jsonl.string(), "cannot open the training log");
+  ReadReport report;
+  for_each_json_record(t.metrics_jsonl, ReadOptions{}, report, [&](const json& j, const RecordLocation&) {
+    if (!j.contains("step") || j.contains("eval")) return;  // evaluation lines are not curve points
     reports::CurvePoint p;
     p.step = j["step"].get<long>();
     for (auto& [k, v] : j.items())
       if (k != "step" && v.is_number()) p.values[k] = v.get<double>();
     log.curve.push_back(std::move(p));
-  }
+  });
   json summary = json::object();
   for (auto& [k, v] : t.summary.items())
     if (v.is_number() || v.is_string() || v.is_boolean()) summary[k] = v;

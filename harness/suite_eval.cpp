@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <sstream>
 
 #include "common/atomic_file.h"
@@ -14,6 +13,7 @@
 #include "suites/cmexam_requests.h"
 #include "suites/huatuo_reader.h"
 #include "suites/huatuo_requests.h"
+#include "suites/json_records.h"
 #include "suites/rag_prompt.h"
 #include "trainers/engine.h"
 
@@ -56,21 +56,11 @@ struct PendingItem {
   GenerateRequest generate;
 };
 
+// The suites/ JSONL reader: UTF-8 checked, errors name the file and line.
 std::vector<json> read_jsonl(const fs::path& p) {
   std::vector<json> out;
-  std::ifstream in(p);
-  if (!in) throw error_in_file(p.string(), "cannot open");
-  std::string line;
-  long n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (line.empty()) continue;
-    try {
-      out.push_back(json::parse(line));
-    } catch (const json::parse_error& e) {
-      throw error_at_line(p.string(), n, std::string("invalid JSON: ") + e.what());
-    }
-  }
+  ReadReport report;
+  for_each_json_record(p, ReadOptions{}, report, [&](const json& r, const RecordLocation&) { out.push_back(r); });
   return out;
 }
 
