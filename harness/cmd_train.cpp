@@ -1,7 +1,8 @@
 // qilin-bench train --stage dcpt|sft|dpo [--config FILE] [--set key=value ...]
 //                   [--data FILE] [--init DIR] [--out DIR] [--model-config FILE]
 // Every config key is documented in docs/TRAINING.md; the command-line flags are shorthands
-// for the keys of the same name and win over the config file.
+// for the keys of the same name and win over the config file. Under `launch` (or torchrun /
+// Slurm variables) it is one rank of a data-parallel job (docs/SCALING.md).
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -13,6 +14,7 @@
 
 #include "common/error.h"
 #include "harness/commands.h"
+#include "trainers/distributed.h"
 #include "trainers/train.h"
 #include "trainers/train_config.h"
 
@@ -29,11 +31,9 @@ struct TrainArgs {
 };
 
 void run_train(const TrainArgs& a) {
-  // Under a launcher every rank would train the whole data set alone and all would write
-  // the same --out: refuse until data-parallel training (issue 9) exists.
-  if (const char* ws = std::getenv("WORLD_SIZE"); ws != nullptr && std::string(ws) != "1")
-    throw NotBuiltError(std::string("data-parallel training (WORLD_SIZE=") + ws +
-                        ") is planned in issue 9 and not built yet; run 'train' as one process");
+  // Under a launcher (RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT set) this process is one rank of
+  // a data-parallel job; bad variables are input errors naming the variable.
+  const DistributedEnv dist = distributed_env_from_environment();
   std::vector<std::string> overrides = a.sets;
   overrides.push_back("stage=" + nlohmann_quote(a.stage));
   // Flags are paths relative to the working directory: passed as --set values, which the
@@ -47,8 +47,8 @@ void run_train(const TrainArgs& a) {
   path_flag("out", a.out);
   path_flag("model_config", a.model_config);
   TrainConfig c = load_train_config(a.config, overrides);
-  TrainSummary s = run_training_stage(c, global_options().quiet);
-  std::cout << s.to_json() << "\n";
+  TrainSummary s = run_training_stage(c, global_options().quiet || dist.rank != 0, dist);
+  if (dist.rank == 0) std::cout << s.to_json() << "\n";  // the other ranks' summaries lack the evaluations
 }
 
 }  // namespace

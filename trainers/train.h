@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <string>
 
+#include "trainers/distributed.h"
 #include "trainers/train_config.h"
 
 namespace qb {
@@ -47,7 +48,9 @@ struct TrainSummary {
 // Trains one stage as configured. Resumes from out/latest when it exists and config.resume
 // (the checkpoint's recorded config must equal this one). Bad data or config: qb::InputError;
 // a non-finite loss: std::runtime_error naming the step and the last good checkpoint.
-// `quiet` silences the per-step progress lines on stderr.
-TrainSummary run_training_stage(const TrainConfig& config, bool quiet = false);
+// `quiet` silences the progress output on stderr. With dist.world_size > 1 this process is one
+// rank of a data-parallel job (docs/SCALING.md): every rank calls this with the same config;
+// rank 0 alone writes out/ and its summary holds the held-out evaluations.
+TrainSummary run_training_stage(const TrainConfig& config, bool quiet = false, const DistributedEnv& dist = {});
 
 }  // namespace qb

@@ -13,6 +13,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "trainers/distributed_group.h"
 #include "trainers/train_data.h"
 
 namespace qb::train {
@@ -172,8 +173,57 @@ fs::path latest_checkpoint(const fs::path& out) {
   return dir;
 }
 
+namespace {
+
+// Rank r's contiguous share of a global micro-batch.
+std::vector<int64_t> slice_for_rank(const std::vector<int64_t>& global, int rank, int world) {
+  const size_t per = global.size() / static_cast<size_t>(world);
+  return std::vector<int64_t>(global.begin() + static_cast<std::ptrdiff_t>(per * rank),
+                              global.begin() + static_cast<std::ptrdiff_t>(per * (rank + 1)));
+}
+
+// Every rank must continue from the same position (the same checkpoint, read from a shared
+// out/): rank 0's position is broadcast and compared.
+void check_same_position(DistributedGroup& g, const LoopPosition& pos, const fs::path& resume_dir) {
+  auto mine = torch::tensor({pos.step, pos.epoch, pos.cursor, pos.tokens}, torch::kInt64);
+  auto first = mine.clone();
+  g.broadcast_from_rank0({first}, "broadcast of the resume position");
+  if (!torch::equal(mine, first))
+    throw std::runtime_error("rank " + std::to_string(g.rank()) + " starts at step " + std::to_string(pos.step) +
+                             (resume_dir.empty() ? std::string(" (fresh)") : " (from " + resume_dir.string() + ")") +
+                             " but rank 0 at step " + std::to_string(first[0].item<int64_t>()) +
+                             "; every rank must see the same out/ directory (a shared file system)");
+}
+
+// Per-rank dropout streams: rank 0 keeps the run's generator (saved in checkpoints); the others
+// draw from a stream derived from (seed, rank, step), so their masks differ from rank 0's and a
+// resumed run redraws them exactly.
+void reseed_rank_stream(uint64_t seed, int rank, int64_t step) {
+  uint64_t x = seed ^ (0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(rank + 1)) ^
+               (0xbf58476d1ce4e5b9ULL * static_cast<uint64_t>(step + 1));
+  x ^= x >> 31;
+  torch::manual_seed(x & 0x7fffffffffffffffULL);
+}
+
+std::runtime_error non_finite(const std::string& what, int64_t step, double v, const fs::path& last_good) {
+  return std::runtime_error("step " + std::to_string(step) + ": " + what + " is " + fmt_double(v) +
+                            " (not finite); training stopped" +
+                            (last_good.empty() ? std::string("; no checkpoint was written yet")
+                                               : "; the last good checkpoint is " + last_good.string()));
+}
+
+}  // namespace
+
 LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& io, const fs::path& resume_dir) {
-  fs::create_directories(s.out);
+  std::unique_ptr<DistributedGroup> group;
+  if (s.dist.enabled()) {
+    if (s.batch_size % s.dist.world_size != 0)
+      throw std::invalid_argument("batch_size " + std::to_string(s.batch_size) + " is not divisible by WORLD_SIZE " +
+                                  std::to_string(s.dist.world_size));
+    group = std::make_unique<DistributedGroup>(s.dist);
+  }
+  const bool writer = !group || group->rank() == 0;  // only rank 0 evaluates, logs, prints and writes
+  if (writer) fs::create_directories(s.out);
   auto params = obj.trainable();
   std::vector<torch::Tensor> tensors;
   for (auto& [n, t] : params) tensors.push_back(t);
@@ -185,17 +235,24 @@ LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& i
   if (!resume_dir.empty()) {
     pos = load_trainer_state(resume_dir, *opt, io);
     r.resumed_from = pos.step;
-    truncate_metrics(metrics_path, pos.step);
-  } else {
+    if (writer) truncate_metrics(metrics_path, pos.step);
+  } else if (writer) {
     write_file_atomic(metrics_path, "");
   }
-  std::ofstream metrics(metrics_path, std::ios::app);
+  std::ofstream metrics;
+  if (writer) metrics.open(metrics_path, std::ios::app);
   auto log_line = [&](const json& j) {
+    if (!writer) return;
     metrics << j.dump() << "\n";
     metrics.flush();
   };
+  if (group) {
+    check_same_position(*group, pos, resume_dir);
+    torch::NoGradGuard ng;
+    group->broadcast_from_rank0(tensors, "broadcast of rank 0's initial weights");
+  }
 
-  if (pos.step == 0) {
+  if (pos.step == 0 && writer) {
     r.eval_start = obj.evaluate();
     if (!r.eval_start.empty()) log_line({{"stage", s.stage}, {"step", 0}, {"eval", r.eval_start}});
   }
@@ -212,31 +269,53 @@ LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& i
     const double lr = s.schedule.at(pos.step);
     set_learning_rate(*opt, lr);
     opt->zero_grad();
-    double loss_sum = 0;
+    if (group && group->rank() > 0) reseed_rank_stream(s.seed, group->rank(), pos.step);
+    double loss_sum = 0, sync_seconds = 0;
     int64_t step_tokens = 0;
     json extras = json::object();
     for (int64_t m = 0; m < s.grad_accum; ++m) {
-      MicroStep ms = obj.micro_step(cursor.next(s.batch_size));
-      const double lv = ms.loss.item<double>();
-      if (!std::isfinite(lv))
-        throw std::runtime_error(
-            "step " + std::to_string(pos.step + 1) + ": loss is " + fmt_double(lv) +
-            " (not finite); training stopped" +
-            (last_good.empty() ? std::string("; no checkpoint was written yet")
-                               : "; the last good checkpoint is " + last_good.string()));
-      (ms.loss / static_cast<double>(s.grad_accum)).backward();
+      std::vector<int64_t> idx = cursor.next(s.batch_size);
+      if (group) idx = slice_for_rank(idx, group->rank(), group->world_size());
+      MicroStep ms = obj.micro_step(idx);
+      double lv = ms.loss.item<double>();
+      if (!group) {
+        if (!std::isfinite(lv)) throw non_finite("loss", pos.step + 1, lv, last_good);
+        (ms.loss / static_cast<double>(s.grad_accum)).backward();
+        step_tokens += ms.tokens;
+      } else {
+        // One small all-reduce of [weight, loss·weight, tokens, metric·weight...] gives the
+        // global micro-batch mean; this rank's gradient is then scaled by weight / global
+        // weight so the summed gradients equal the single-process gradient.
+        const double w = ms.weight >= 0 ? ms.weight : static_cast<double>(idx.size());
+        std::vector<double> v = {w, lv * w, static_cast<double>(ms.tokens)};
+        for (auto it = ms.metrics.begin(); it != ms.metrics.end(); ++it) v.push_back(it->get<double>() * w);
+        auto packed = torch::tensor(v, torch::kFloat64);
+        const auto ts = clock::now();
+        group->all_reduce_sum({packed}, "all-reduce of the loss at step " + std::to_string(pos.step + 1));
+        sync_seconds += std::chrono::duration<double>(clock::now() - ts).count();
+        auto a = packed.accessor<double, 1>();
+        const double wg = a[0];
+        lv = wg > 0 ? a[1] / wg : 0.0;
+        if (!std::isfinite(lv)) throw non_finite("loss", pos.step + 1, lv, last_good);
+        int64_t k = 3;
+        for (auto it = ms.metrics.begin(); it != ms.metrics.end(); ++it, ++k) *it = wg > 0 ? a[k] / wg : 0.0;
+        (ms.loss * ((wg > 0 ? w / wg : 0.0) / static_cast<double>(s.grad_accum))).backward();
+        step_tokens += static_cast<int64_t>(std::llround(a[2]));
+      }
       loss_sum += lv;
-      step_tokens += ms.tokens;
       for (auto it = ms.metrics.begin(); it != ms.metrics.end(); ++it)
         extras[it.key()] = extras.value(it.key(), 0.0) + it->get<double>() / static_cast<double>(s.grad_accum);
     }
+    if (group) {
+      std::vector<torch::Tensor> grads;
+      for (auto& t : tensors) grads.push_back(t.grad());
+      const auto ts = clock::now();
+      group->all_reduce_sum(grads, "gradient all-reduce at step " + std::to_string(pos.step + 1));
+      sync_seconds += std::chrono::duration<double>(clock::now() - ts).count();
+    }
     const double max_norm = s.max_grad_norm > 0 ? s.max_grad_norm : std::numeric_limits<double>::infinity();
     const double grad_norm = torch::nn::utils::clip_grad_norm_(tensors, max_norm);
-    if (!std::isfinite(grad_norm))
-      throw std::runtime_error("step " + std::to_string(pos.step + 1) + ": gradient norm is " +
-                               fmt_double(grad_norm) + " (not finite); training stopped" +
-                               (last_good.empty() ? std::string("; no checkpoint was written yet")
-                                                  : "; the last good checkpoint is " + last_good.string()));
+    if (!std::isfinite(grad_norm)) throw non_finite("gradient norm", pos.step + 1, grad_norm, last_good);
     opt->step();
     ++pos.step;
     pos.tokens += step_tokens;
@@ -245,42 +324,50 @@ LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& i
     const double dt = std::chrono::duration<double>(clock::now() - t0).count();
     if (first) r.first_loss = loss, first = false;
     r.last_loss = loss;
+    r.sync_seconds += sync_seconds;
 
     if (pos.step % s.log_every == 0 || pos.step == s.total_steps) {
       json j = {{"stage", s.stage}, {"step", pos.step}, {"epoch", pos.epoch}, {"loss", loss}, {"lr", lr},
                 {"grad_norm", grad_norm}, {"tokens", step_tokens},
                 {"tokens_per_s", dt > 0 ? static_cast<double>(step_tokens) / dt : 0.0}};
       for (auto it = extras.begin(); it != extras.end(); ++it) j[it.key()] = *it;
+      if (group) j["world_size"] = group->world_size(), j["allreduce_s"] = sync_seconds;
       log_line(j);
-      if (!s.quiet)
+      if (!s.quiet && writer)
         std::cerr << s.stage << " step " << pos.step << "/" << s.total_steps << " loss " << fmt_double(loss)
                   << " lr " << fmt_double(lr) << " grad-norm " << fmt_double(grad_norm) << "\n";
     }
     const bool last = pos.step == s.total_steps;
-    if (s.eval_every > 0 && pos.step % s.eval_every == 0 && !last) {
+    if (s.eval_every > 0 && pos.step % s.eval_every == 0 && !last && writer) {
       obj.set_training(false);
       json e = obj.evaluate();
       obj.set_training(true);
       if (!e.empty()) log_line({{"stage", s.stage}, {"step", pos.step}, {"eval", e}});
     }
     if (s.save_every > 0 && pos.step % s.save_every == 0) {
-      write_checkpoint(s.out, pos, *opt, io, s);
+      if (writer) write_checkpoint(s.out, pos, *opt, io, s);
+      if (group) group->barrier("barrier after checkpoint " + std::to_string(pos.step));
       last_good = s.out / checkpoint_name(pos.step);
     }
   }
   obj.set_training(false);
-  r.eval_end = obj.evaluate();
-  if (!r.eval_end.empty()) log_line({{"stage", s.stage}, {"step", pos.step}, {"eval", r.eval_end}});
+  if (writer) {
+    r.eval_end = obj.evaluate();
+    if (!r.eval_end.empty()) log_line({{"stage", s.stage}, {"step", pos.step}, {"eval", r.eval_end}});
+  }
   const double elapsed = std::chrono::duration<double>(clock::now() - t_start).count();
   r.tokens_per_second = elapsed > 0 ? static_cast<double>(tokens_this_run) / elapsed : 0;
   r.steps = pos.step;
   r.final_model = s.out / "final";
-  const fs::path tmp = s.out / ".tmp-final";
-  fs::remove_all(tmp);
-  fs::create_directories(tmp);
-  io.write_model(tmp);
-  fs::remove_all(r.final_model);
-  fs::rename(tmp, r.final_model);
+  if (writer) {
+    const fs::path tmp = s.out / ".tmp-final";
+    fs::remove_all(tmp);
+    fs::create_directories(tmp);
+    io.write_model(tmp);
+    fs::remove_all(r.final_model);
+    fs::rename(tmp, r.final_model);
+  }
+  if (group) group->barrier("barrier after the final model");
   return r;
 }
 

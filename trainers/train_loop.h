@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "trainers/distributed.h"
 #include "trainers/lr_schedule.h"
 #include "trainers/optim_adamw.h"
 
@@ -22,6 +23,11 @@ struct MicroStep {
   torch::Tensor loss;
   int64_t tokens = 0;        // real tokens processed (forward), for tokens/s
   nlohmann::json metrics;    // stage extras averaged over the step (e.g. DPO rewards)
+  // How many units `loss` (and each metric) is a mean over: scored target tokens for a
+  // token-averaged loss, pairs for DPO. Under data parallelism each rank holds a slice of the
+  // micro-batch; the global mean is sum(loss_r * weight_r) / sum(weight_r), never the plain
+  // mean of the ranks' means. Negative = the number of examples.
+  double weight = -1;
 };
 
 // A stage (DCPT, SFT, DPO) as the loop sees it.
@@ -61,6 +67,11 @@ struct LoopSettings {
   std::filesystem::path out;
   std::string config_json;  // recorded in each checkpoint; a resume must match it
   bool quiet = false;
+  // Data parallelism (trainers/distributed.h). With world_size > 1 the loop joins the other
+  // ranks, starts from rank 0's weights, runs its contiguous slice of every global micro-batch
+  // (batch_size must be divisible by world_size), sums the weighted gradients over the ranks,
+  // and lets only rank 0 evaluate, log, print and write files; the others wait at a barrier.
+  DistributedEnv dist;
 };
 
 // How the loop writes the model part of a checkpoint (HF layout, merged LoRA) and which
@@ -76,8 +87,9 @@ struct LoopResult {
   int64_t resumed_from = -1;  // step of the checkpoint resumed from, -1 when fresh
   double last_loss = 0;
   double first_loss = 0;      // loss of the first step this process ran
-  double tokens_per_second = 0;
-  nlohmann::json eval_start, eval_end;
+  double tokens_per_second = 0;  // all ranks' tokens per second of wall time
+  double sync_seconds = 0;       // time spent in all-reduces (data parallel), this run
+  nlohmann::json eval_start, eval_end;  // rank 0 only
   std::filesystem::path final_model;
 };
 
@@ -85,7 +97,8 @@ struct LoopResult {
 std::filesystem::path latest_checkpoint(const std::filesystem::path& out);
 
 // Runs (or resumes from `resume_dir`, when not empty) the loop to settings.total_steps, then
-// writes the final model to out/final. Throws std::runtime_error naming the step for a
+// writes the final model to out/final (rank 0). Under data parallelism every rank resumes from
+// the same checkpoint (out/ on a shared file system) and the ranks check they agree on it. Throws std::runtime_error naming the step for a
 // non-finite loss or gradient norm; the last checkpoint written stays the newest.
 LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& io,
                     const std::filesystem::path& resume_dir);

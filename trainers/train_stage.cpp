@@ -106,6 +106,7 @@ class LmObjective : public Objective {
     MicroStep m;
     m.loss = masked_nll(lm_.logits(b.ids), b);
     m.tokens = b.n_tokens;
+    m.weight = b.target_mask.sum().item<double>();  // the loss is a mean over scored tokens
     return m;
   }
   json evaluate() override {
@@ -188,6 +189,7 @@ class DpoObjective : public Objective {
     auto o = dpo_loss(pc.to(torch::kFloat64), pr.to(torch::kFloat64), ref_train_.chosen.index_select(0, sel),
                       ref_train_.rejected.index_select(0, sel), beta_, kind_);
     m.loss = o.loss;
+    m.weight = static_cast<double>(idx.size());  // a mean over pairs
     m.metrics = {{"rewards/chosen", o.rewards_chosen},       {"rewards/rejected", o.rewards_rejected},
                  {"rewards/accuracies", o.rewards_accuracies}, {"rewards/margins", o.rewards_margins},
                  {"logps/chosen", o.logps_chosen},           {"logps/rejected", o.logps_rejected}};
@@ -315,7 +317,7 @@ const char* const kTokenizerFiles[] = {"tokenizer.json", "tokenizer.model", "tok
 
 }  // namespace
 
-TrainSummary run_training_stage(const TrainConfig& c, bool quiet) {
+TrainSummary run_training_stage(const TrainConfig& c, bool quiet, const DistributedEnv& dist) {
   const std::string cfg_name = c.config_file.empty() ? std::string("<command line>") : c.config_file.string();
   if (c.data.empty()) throw InputError(cfg_name, "key 'data'", "missing: the stage needs a data file");
   if (c.out.empty()) throw InputError(cfg_name, "key 'out'", "missing: the stage needs an output directory");
@@ -324,6 +326,10 @@ TrainSummary run_training_stage(const TrainConfig& c, bool quiet) {
   if (c.stage == TrainStage::kDpo && c.max_prompt_len >= c.max_len)
     throw InputError(cfg_name, "key 'max_prompt_len'",
                      "must be below max_len (" + std::to_string(c.max_len) + ") to leave room for responses");
+  if (dist.enabled() && c.batch_size % dist.world_size != 0)
+    throw InputError(cfg_name, "key 'batch_size'",
+                     std::to_string(c.batch_size) + " is not divisible by WORLD_SIZE (" + std::to_string(dist.world_size) +
+                         "): every rank runs an equal slice of each micro-batch");
   if (c.lora && c.stage == TrainStage::kDcpt)
     throw InputError(cfg_name, "key 'lora.enabled'", "LoRA is for sft and dpo, not dcpt");
   if (c.lora && c.lora_dropout > 0)
@@ -436,8 +442,10 @@ TrainSummary run_training_stage(const TrainConfig& c, bool quiet) {
       lm.set_training(false);
       ref_tr = DpoObjective::all_logps(lm, tr, pad, kind, eval_batch);
       ref_he = DpoObjective::all_logps(lm, he, pad, kind, eval_batch);
-      fs::create_directories(c.out);
-      save_pair_logps(cache, ref_tr, ref_he);
+      if (dist.rank == 0) {  // every rank computed the same reference; one writes it
+        fs::create_directories(c.out);
+        save_pair_logps(cache, ref_tr, ref_he);
+      }
     }
     obj = std::make_unique<DpoObjective>(lm, std::move(tr), std::move(he), ref_tr, ref_he, pad, c.dpo_beta, kind,
                                          eval_batch);
@@ -465,6 +473,7 @@ TrainSummary run_training_stage(const TrainConfig& c, bool quiet) {
   s.out = c.out;
   s.config_json = config_json;
   s.quiet = quiet;
+  s.dist = dist;
 
   CheckpointIo io;
   io.write_model = [&](const fs::path& dir) {
@@ -484,7 +493,7 @@ TrainSummary run_training_stage(const TrainConfig& c, bool quiet) {
   sum.eval_end_json = r.eval_end.is_null() ? "{}" : r.eval_end.dump();
   sum.model_dir = r.final_model;
   sum.metrics_file = c.out / kMetricsFile;
-  write_file_atomic(c.out / "summary.json", sum.to_json() + "\n");
+  if (dist.rank == 0) write_file_atomic(c.out / "summary.json", sum.to_json() + "\n");
   return sum;
 }
 

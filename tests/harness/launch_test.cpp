@@ -32,14 +32,6 @@ TEST(Launch, FailingRankMakesLaunchFailWithItsStatus) {
   EXPECT_NE(r.err.find("] qilin-bench: error:"), std::string::npos) << r.err;
 }
 
-TEST(Launch, TrainUnderSeveralRanksIsRefusedNotRunTwice) {
-  auto r = run_command({qilin_bench().string(), "launch", "--nproc", "2", "--", "train", "--stage", "dcpt"});
-  EXPECT_EQ(r.exit_code, 3) << r.out;
-  EXPECT_NE(r.err.find("data-parallel training (WORLD_SIZE=2) is planned in issue 9 and not built yet"),
-            std::string::npos)
-      << r.err;
-}
-
 TEST(Launch, NeedsNprocAndACommand) {
   auto none = run_command({qilin_bench().string(), "launch", "--nproc", "2"});
   EXPECT_EQ(none.exit_code, 2);
