@@ -20,7 +20,7 @@
 #include "harness/commands.h"
 #include "harness/node_cache.h"
 #include "harness/pipeline_summary.h"
-#include "harness/progress.h"
+#include "common/progress.h"
 #include "harness/results_builder.h"
 #include "harness/suite_eval.h"
 #include "qilin_version.h"
@@ -372,7 +372,7 @@ class Pipeline {
         std::unique_ptr<Progress> bar;
         long reported = 0;
         auto r = evaluate_suite(*engine, spec, n.dir / "out", [&](long done, long total) {
-          if (!bar) bar = std::make_unique<Progress>(name, total);
+          if (!bar) bar = std::make_unique<Progress>(name, total, cli::global_options().quiet);
           bar->advance(done - reported);  // Progress counts increments; evaluate_suite reports totals
           reported = done;
         });

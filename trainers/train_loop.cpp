@@ -11,8 +11,11 @@
 #include <regex>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/progress.h"
 #include "trainers/distributed_group.h"
 #include "trainers/train_data.h"
 
@@ -260,6 +263,13 @@ LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& i
   DataCursor cursor(obj.num_examples(), s.seed, s.shuffle, pos);
   using clock = std::chrono::steady_clock;
   const auto t_start = clock::now();
+  const int64_t first_step = pos.step;
+  // Progress, rank 0 only: one updating line on a terminal; otherwise a line per logged step
+  // (log_every), which is what CI logs want.
+  const bool show = writer && !s.quiet;
+  std::unique_ptr<Progress> bar;
+  if (show && ::isatty(::fileno(stderr)))
+    bar = std::make_unique<Progress>(s.stage, static_cast<long>(s.total_steps), false, stderr, static_cast<long>(pos.step));
   int64_t tokens_this_run = 0;
   fs::path last_good = resume_dir;
   bool first = true;
@@ -325,6 +335,12 @@ LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& i
     if (first) r.first_loss = loss, first = false;
     r.last_loss = loss;
     r.sync_seconds += sync_seconds;
+    const double run_seconds = std::chrono::duration<double>(clock::now() - t_start).count();
+    const double run_tokens_per_s = run_seconds > 0 ? static_cast<double>(tokens_this_run) / run_seconds : 0.0;
+    if (bar) {
+      bar->set_note("loss " + fmt_double(loss) + "  " + std::to_string(std::llround(run_tokens_per_s)) + " tok/s");
+      bar->advance();
+    }
 
     if (pos.step % s.log_every == 0 || pos.step == s.total_steps) {
       json j = {{"stage", s.stage}, {"step", pos.step}, {"epoch", pos.epoch}, {"loss", loss}, {"lr", lr},
@@ -333,9 +349,13 @@ LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& i
       for (auto it = extras.begin(); it != extras.end(); ++it) j[it.key()] = *it;
       if (group) j["world_size"] = group->world_size(), j["allreduce_s"] = sync_seconds;
       log_line(j);
-      if (!s.quiet && writer)
+      if (show && !bar) {
+        const double eta = run_seconds / static_cast<double>(pos.step - first_step) *
+                           static_cast<double>(s.total_steps - pos.step);
         std::cerr << s.stage << " step " << pos.step << "/" << s.total_steps << " loss " << fmt_double(loss)
-                  << " lr " << fmt_double(lr) << " grad-norm " << fmt_double(grad_norm) << "\n";
+                  << " lr " << fmt_double(lr) << " grad-norm " << fmt_double(grad_norm) << " tok/s "
+                  << std::llround(run_tokens_per_s) << " ETA " << format_duration(eta) << "\n";
+      }
     }
     const bool last = pos.step == s.total_steps;
     if (s.eval_every > 0 && pos.step % s.eval_every == 0 && !last && writer) {
@@ -350,6 +370,7 @@ LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& i
       last_good = s.out / checkpoint_name(pos.step);
     }
   }
+  if (bar) bar->finish();
   obj.set_training(false);
   if (writer) {
     r.eval_end = obj.evaluate();

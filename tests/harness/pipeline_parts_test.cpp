@@ -6,7 +6,7 @@
 #include "harness/bm25_retriever.h"
 #include "harness/json_config.h"
 #include "harness/node_cache.h"
-#include "harness/progress.h"
+#include "common/progress.h"
 #include "tests/testing/testing.h"
 
 namespace qb {

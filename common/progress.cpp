@@ -1,9 +1,7 @@
-#include "harness/progress.h"
+#include "common/progress.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
-
-#include "harness/commands.h"
 
 namespace qb {
 using Clock = std::chrono::steady_clock;
@@ -16,11 +14,10 @@ std::string format_duration(double s) {
   return fmt::format("{}h{:02}m", t / 3600, (t % 3600) / 60);
 }
 
-Progress::Progress(std::string label, long total, std::FILE* out)
-    : label_(std::move(label)), total_(total), out_(out) {
+Progress::Progress(std::string label, long total, bool quiet, std::FILE* out, long done)
+    : label_(std::move(label)), total_(total), start_(done), done_(done), out_(out), quiet_(quiet) {
   tty_ = ::isatty(::fileno(out_)) != 0;
-  quiet_ = cli::global_options().quiet;
-  start_ = last_draw_ = Clock::now();
+  start_time_ = last_draw_ = Clock::now();
   draw(false);
 }
 
@@ -39,12 +36,19 @@ void Progress::finish() {
   draw(true);
 }
 
+double Progress::eta_seconds() const {
+  if (done_ <= start_ || total_ <= 0) return -1;
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start_time_).count();
+  return elapsed / static_cast<double>(done_ - start_) * static_cast<double>(total_ - done_);
+}
+
 void Progress::draw(bool final) {
   if (quiet_) return;
   auto now = Clock::now();
-  double elapsed = std::chrono::duration<double>(now - start_).count();
+  double elapsed = std::chrono::duration<double>(now - start_time_).count();
   double frac = total_ > 0 ? static_cast<double>(done_) / total_ : 0.0;
-  std::string eta = done_ > 0 && total_ > 0 ? format_duration(elapsed / done_ * (total_ - done_)) : "?";
+  const double eta_s = eta_seconds();
+  std::string eta = eta_s >= 0 ? format_duration(eta_s) : "?";
   if (tty_) {
     if (!final && now - last_draw_ < std::chrono::milliseconds(100)) return;
     last_draw_ = now;
