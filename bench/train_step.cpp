@@ -25,10 +25,16 @@ void run(benchmark::State& state, qb::train::TrainStepShape shape) {
 
 void BM_DcptStep(benchmark::State& s) { run(s, {"dcpt", false}); }
 void BM_SftLoraStep(benchmark::State& s) { run(s, {"dcpt", true}); }
+void BM_SftLoraDropoutStep(benchmark::State& s) {
+  qb::train::TrainStepShape shape{"dcpt", true};
+  shape.lora_dropout = 0.05;
+  run(s, shape);
+}
 void BM_DpoStep(benchmark::State& s) { run(s, {"dpo", false}); }
 
 BENCHMARK(BM_DcptStep)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime()->MinTime(3);
 BENCHMARK(BM_SftLoraStep)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime()->MinTime(3);
+BENCHMARK(BM_SftLoraDropoutStep)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime()->MinTime(3);
 BENCHMARK(BM_DpoStep)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime()->MinTime(3);
 
 }  // namespace

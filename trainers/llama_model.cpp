@@ -138,7 +138,7 @@ torch::Tensor LlamaModelImpl::hidden_states(const torch::Tensor& input_ids, KVCa
 }
 
 torch::Tensor LlamaModelImpl::logits(const torch::Tensor& hidden) const {
-  return at::linear(hidden, lm_head ? lm_head->weight : model->embed_tokens->weight);
+  return lm_head ? lm_head->forward(hidden) : at::linear(hidden, model->embed_tokens->weight);
 }
 
 torch::Tensor LlamaModelImpl::forward(const torch::Tensor& input_ids, KVCache* cache,

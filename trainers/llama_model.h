@@ -10,6 +10,8 @@
 
 #include <torch/torch.h>
 
+#include <memory>
+
 #include "trainers/kv_cache.h"
 #include "trainers/model_config.h"
 #include "trainers/rms_norm.h"
@@ -17,13 +19,26 @@
 
 namespace qb {
 
+// What an adapted projection computes in place of x·Wᵀ. A trainer attaches one to a
+// Projection to add a trainable term beside the frozen weight (LoRA, trainers/lora.h) without
+// touching the weight itself, so the checkpoint layout and the plain path stay as they are.
+class ProjectionHook {
+ public:
+  virtual ~ProjectionHook() = default;
+  // x [..., in]; weight the projection's own [out, in]; training = the module's train mode.
+  virtual torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& weight, bool training) const = 0;
+};
+
 // A bias-free linear map whose only parameter is "weight" [out, in]; at::linear is
 // the fused kernel (TOOLCHAIN.md: nn::Linear does matmul + add for 3-D inputs).
 class ProjectionImpl : public torch::nn::Module {
  public:
   ProjectionImpl(int64_t in_features, int64_t out_features);
-  torch::Tensor forward(const torch::Tensor& x) { return at::linear(x, weight); }
+  torch::Tensor forward(const torch::Tensor& x) const {
+    return hook ? hook->forward(x, weight, is_training()) : at::linear(x, weight);
+  }
   torch::Tensor weight;
+  std::shared_ptr<const ProjectionHook> hook;  // null: the plain projection x·Wᵀ
 };
 TORCH_MODULE(Projection);
 
@@ -84,7 +99,7 @@ class LlamaModelImpl : public torch::nn::Module {
   // The same pass without the lm_head: final-norm hidden states [B, T, hidden].
   torch::Tensor hidden_states(const torch::Tensor& input_ids, KVCache* cache = nullptr,
                               const torch::Tensor& attention_mask = {}, const torch::Tensor& position_ids = {});
-  // lm_head (or the tied embedding matrix) applied to hidden states.
+  // lm_head (with its hook, if any) or the tied embedding matrix applied to hidden states.
   torch::Tensor logits(const torch::Tensor& hidden) const;
 
   // Seeded HF-style init: normal(0, initializer_range) for projections and

@@ -6,8 +6,11 @@ namespace qb::train {
 
 torch::Tensor LoraAdapter::forward(const torch::Tensor& x, const torch::Tensor& W, bool training) const {
   auto base = at::linear(x, W);
+  // Dropout draws from the global CPU generator, whose state every checkpoint saves, so a
+  // resumed run draws the same masks.
   auto xin = (training && dropout > 0) ? torch::dropout(x, dropout, true) : x;
-  return base + at::linear(at::linear(xin, A), B) * scale;
+  // One kernel for base + scale·low-rank (add with alpha) instead of a scaled copy and an add.
+  return at::add(base, at::linear(at::linear(xin, A), B), scale);
 }
 
 torch::Tensor LoraAdapter::merged(const torch::Tensor& W) const {

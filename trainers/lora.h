@@ -7,27 +7,31 @@
 #include <string>
 #include <vector>
 
+#include "trainers/llama_model.h"
+
 namespace qb::train {
 
 struct LoraSettings {
   int rank = 8;
   double alpha = 16;
-  double dropout = 0.0;
+  double dropout = 0.0;  // in [0, 1); applied to the adapter input in training mode only
   std::vector<std::string> target_modules = {"W_pack", "o_proj"};  // matched against weight names
   double scale() const { return alpha / rank; }
 };
 
-// One adapted weight. A is Kaiming-uniform like PEFT, B starts at zero, so the adapted model
-// starts equal to the base model.
-struct LoraAdapter {
+// One adapted weight, attached to its Projection as the hook. A is Kaiming-uniform like PEFT,
+// B starts at zero, so the adapted model starts equal to the base model.
+struct LoraAdapter : ProjectionHook {
   std::string weight_name;  // the base weight it adapts, e.g. "model.layers.0.self_attn.W_pack.weight"
   torch::Tensor A;          // [rank, in]
   torch::Tensor B;          // [out, rank]
   double scale = 1;
   double dropout = 0;
 
-  // x·Wᵀ + dropout(x)·Aᵀ·Bᵀ·scale, with W the frozen base weight.
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& base_weight, bool training) const;
+  // x·Wᵀ + scale·(dropout(x)·Aᵀ)·Bᵀ, with W the frozen base weight; dropout only when training.
+  // W gets no gradient from here when it does not require one (the base is frozen), so only
+  // the input gradient of x·Wᵀ is computed.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& base_weight, bool training) const override;
   // W + scale·B·A (what gets saved: a plain checkpoint with no adapter).
   torch::Tensor merged(const torch::Tensor& base_weight) const;
 };

@@ -17,37 +17,32 @@ TrainableLm::TrainableLm(LlamaModel& model, std::optional<LoraSettings> lora) : 
     if (!proj) continue;
     const std::string weight_name = item.key() + ".weight";
     if (!lora_targets(weight_name, lora->target_modules)) continue;
-    sites_.push_back({proj, proj->weight});
-    adapters_.push_back(make_lora_adapter(weight_name, proj->weight, *lora));
+    sites_.push_back(proj);
+    adapters_.push_back(std::make_shared<LoraAdapter>(make_lora_adapter(weight_name, proj->weight, *lora)));
   }
   if (sites_.empty()) {
     std::string t;
     for (const auto& s : lora->target_modules) t += (t.empty() ? "" : ", ") + s;
     throw std::invalid_argument("lora.target_modules [" + t + "] match no projection of the model");
   }
+  for (size_t i = 0; i < sites_.size(); ++i) sites_[i]->hook = adapters_[i];
 }
 
-void TrainableLm::apply_adapters() {
-  for (size_t i = 0; i < sites_.size(); ++i) {
-    const auto& a = adapters_[i];
-    sites_[i].proj->weight = sites_[i].base + torch::matmul(a.B, a.A) * a.scale;
-  }
+TrainableLm::~TrainableLm() {
+  for (auto* proj : sites_) proj->hook.reset();
 }
 
-torch::Tensor TrainableLm::logits(const torch::Tensor& ids) {
-  apply_adapters();
-  return model_->forward(ids);
-}
+torch::Tensor TrainableLm::logits(const torch::Tensor& ids) { return model_->forward(ids); }
 
 NamedParams TrainableLm::trainable() {
   NamedParams out;
-  if (sites_.empty()) {
+  if (adapters_.empty()) {
     for (const auto& p : model_->named_parameters()) out.emplace_back(p.key(), p.value());
     return out;
   }
   for (const auto& a : adapters_) {
-    out.emplace_back(a.weight_name + ".lora_A", a.A);
-    out.emplace_back(a.weight_name + ".lora_B", a.B);
+    out.emplace_back(a->weight_name + ".lora_A", a->A);
+    out.emplace_back(a->weight_name + ".lora_B", a->B);
   }
   return out;
 }
@@ -55,23 +50,28 @@ NamedParams TrainableLm::trainable() {
 void TrainableLm::set_training(bool on) { model_->train(on); }
 
 void TrainableLm::save_merged(const std::filesystem::path& dir) {
-  if (sites_.empty()) {
+  if (adapters_.empty()) {
     save_model(dir, model_, "float32");
     return;
   }
+  // The base weights hold W + scale·B·A while the checkpoint is written, then get their exact
+  // bits back (the base is frozen, so nothing else sees the interval).
   torch::NoGradGuard ng;
   std::vector<torch::Tensor> saved;
   for (size_t i = 0; i < sites_.size(); ++i) {
-    saved.push_back(sites_[i].base.clone());
-    sites_[i].base.copy_(adapters_[i].merged(saved.back()));
+    saved.push_back(sites_[i]->weight.clone());
+    sites_[i]->weight.copy_(adapters_[i]->merged(saved.back()));
   }
+  auto restore = [&] {
+    for (size_t i = 0; i < sites_.size(); ++i) sites_[i]->weight.copy_(saved[i]);
+  };
   try {
     save_model(dir, model_, "float32");
   } catch (...) {
-    for (size_t i = 0; i < sites_.size(); ++i) sites_[i].base.copy_(saved[i]);
+    restore();
     throw;
   }
-  for (size_t i = 0; i < sites_.size(); ++i) sites_[i].base.copy_(saved[i]);
+  restore();
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> TrainableLm::adapter_state() {
@@ -84,8 +84,8 @@ std::vector<std::pair<std::string, torch::Tensor>> TrainableLm::adapter_state() 
 void TrainableLm::restore_adapter(const std::string& name, const torch::Tensor& value) {
   torch::NoGradGuard ng;
   for (auto& a : adapters_) {
-    if (name == a.weight_name + ".lora_A") return void(a.A.copy_(value));
-    if (name == a.weight_name + ".lora_B") return void(a.B.copy_(value));
+    if (name == a->weight_name + ".lora_A") return void(a->A.copy_(value));
+    if (name == a->weight_name + ".lora_B") return void(a->B.copy_(value));
   }
   throw std::runtime_error("trainer state has adapter '" + name + "' that this model does not have");
 }

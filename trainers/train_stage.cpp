@@ -112,6 +112,7 @@ class LmObjective : public Objective {
   json evaluate() override {
     if (held_.empty()) return json::object();
     torch::NoGradGuard ng;
+    TrainingModeScope eval_mode(lm_, false);  // no adapter dropout, whatever mode the caller left
     double nll = 0, count = 0;
     for (size_t i = 0; i < held_.size(); i += static_cast<size_t>(eval_batch_)) {
       std::vector<const MaskedSequence*> seqs;
@@ -197,6 +198,7 @@ class DpoObjective : public Objective {
   }
   json evaluate() override {
     if (held_.empty()) return json::object();
+    TrainingModeScope eval_mode(lm_, false);  // no adapter dropout, whatever mode the caller left
     PairLogps p = all_logps(lm_, held_, pad_, kind_, eval_batch_);
     auto o = dpo_loss(p.chosen, p.rejected, ref_held_.chosen, ref_held_.rejected, beta_, kind_);
     return {{"loss", o.loss.item<double>()},
@@ -332,10 +334,6 @@ TrainSummary run_training_stage(const TrainConfig& c, bool quiet, const Distribu
                          "): every rank runs an equal slice of each micro-batch");
   if (c.lora && c.stage == TrainStage::kDcpt)
     throw InputError(cfg_name, "key 'lora.enabled'", "LoRA is for sft and dpo, not dcpt");
-  if (c.lora && c.lora_dropout > 0)
-    throw InputError(cfg_name, "key 'lora.dropout'",
-                     "must be 0: adapters are applied as W + B·A·scale inside the model's projections, where "
-                     "dropout on the adapter input cannot be expressed");
 
   const std::string config_json = train_config_to_json(c);
   fs::path resume_dir = c.resume ? latest_checkpoint(c.out) : fs::path();

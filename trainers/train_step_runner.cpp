@@ -8,6 +8,10 @@
 
 namespace qb::train {
 
+namespace {
+constexpr int kLoraRank = 8;
+}
+
 struct TrainStepRunner::Impl {
   TrainStepShape shape;
   LlamaModel model{nullptr};
@@ -28,7 +32,7 @@ TrainStepRunner::TrainStepRunner(const TrainStepShape& s, uint64_t seed) : impl_
   impl_->model->init_weights(seed);
   torch::manual_seed(static_cast<int64_t>(seed));
   impl_->lm = std::make_unique<TrainableLm>(
-      impl_->model, s.lora ? std::optional<LoraSettings>(LoraSettings{8, 16, 0, {"q_proj", "k_proj", "v_proj", "o_proj"}})
+      impl_->model, s.lora ? std::optional<LoraSettings>(LoraSettings{kLoraRank, 16, s.lora_dropout, {"q_proj", "k_proj", "v_proj", "o_proj"}})
                            : std::nullopt);
   auto named = impl_->lm->trainable();
   for (auto& [n, t] : named) impl_->params.push_back(t);
@@ -79,7 +83,8 @@ double TrainStepRunner::flops_per_step() const {
   const double tokens = static_cast<double>(tokens_per_step());
   const double attn_w = 4.0 * s.hidden * s.hidden, mlp_w = 3.0 * s.hidden * s.intermediate;
   const double head_w = static_cast<double>(s.hidden) * s.vocab;
-  double f = tokens * 6.0 * (s.layers * (attn_w + mlp_w) + head_w);
+  double f = tokens * (s.lora ? 4.0 : 6.0) * (s.layers * (attn_w + mlp_w) + head_w);
+  if (s.lora) f += tokens * 6.0 * s.layers * 4.0 * kLoraRank * (2.0 * s.hidden);  // A and B of q/k/v/o
   // q·kᵀ and p·v: 2·T·T·hidden each per sequence and layer, forward; backward twice that.
   const double rows = tokens / s.seq;
   f += rows * s.layers * 3.0 * (2.0 * 2.0 * s.seq * s.seq * s.hidden);

@@ -11,6 +11,7 @@ namespace qb::train {
 struct TrainStepShape {
   std::string stage = "dcpt";  // "dcpt" (= sft: masked next-token loss) or "dpo"
   bool lora = false;           // LoRA rank 8 on q/k/v/o instead of full fine-tuning
+  double lora_dropout = 0;     // dropout on the adapter input (training mode)
   int64_t vocab = 4096, hidden = 256, intermediate = 688, layers = 4, heads = 8;
   int64_t batch = 8, seq = 128;  // dpo: batch pairs, i.e. 2*batch sequences of seq tokens
 };
@@ -24,7 +25,8 @@ class TrainStepRunner {
   int64_t tokens_per_step() const;
   // Model FLOPs of one step (the MFU convention): 6 x matmul weights x tokens (forward 2,
   // backward 4) plus attention scores and weighted sums, computed densely as the kernels do.
-  // LoRA counts the same: its adapted weight W + s·B·A still gets a full weight gradient.
+  // LoRA: the frozen weights get no weight gradient, so 4 x weights x tokens (forward and
+  // input gradient), plus 6 x adapter weights x tokens.
   double flops_per_step() const;
 
  private:

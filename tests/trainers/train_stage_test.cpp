@@ -168,7 +168,7 @@ TEST(TrainStage, SftLoraTrainsOnlyAdaptersAndMergesOnSave) {
   fx::write_init_checkpoint(t / "init", 5);
   auto s = run_sft(t.path(), t / "init",
                    {"max_steps=40", "lr=0.05", "heldout_fraction=0.2", "lora.enabled=true", "lora.rank=8",
-                    "lora.alpha=16", "lora.dropout=0",
+                    "lora.alpha=16", "lora.dropout=0.1",
                     "lora.target_modules=[\"q_proj\",\"v_proj\",\"o_proj\",\"down_proj\",\"lm_head\"]"});
   auto start = json::parse(s.eval_start_json), end = json::parse(s.eval_end_json);
   EXPECT_LT(end["loss"].get<double>(), 0.8 * start["loss"].get<double>());
@@ -196,10 +196,10 @@ TEST(TrainStage, LoraMergedLogitsEqualAdapterForm) {
   train::TrainableLm lm(model, train::LoraSettings{4, 8.0, 0.0, {"q_proj", "o_proj", "up_proj"}});
   {
     torch::NoGradGuard ng;  // B starts at zero; give it values so the adapters matter
-    for (auto& a : const_cast<std::vector<train::LoraAdapter>&>(lm.adapters())) a.B.normal_(0, 0.5);
+    for (const auto& a : lm.adapters()) a->B.normal_(0, 0.5);
   }
   // True adapter form on one projection: x·Wᵀ + scale·x·Aᵀ·Bᵀ vs the merged weight.
-  const auto& a0 = lm.adapters()[0];
+  const auto& a0 = *lm.adapters()[0];
   auto W = model->named_parameters()[a0.weight_name];
   auto x = torch::randn({3, 5, W.size(1)});
   auto adapter_out = a0.forward(x, W, false);
@@ -255,19 +255,20 @@ TEST(TrainStage, DpoRaisesHeldOutRewardAccuracy) {
 }
 
 // A run resumed from a mid-run checkpoint ends bit-identical to an uninterrupted one
-// (DPO with LoRA: adapters, optimizer moments and the cached reference all round-trip).
+// (DPO with LoRA: adapters, optimizer moments, the cached reference and the generator that
+// draws the adapter-dropout masks all round-trip).
 TEST(TrainStage, DpoLoraResumeIsBitIdentical) {
   one_thread();
   TempDir t;
   fx::write_init_checkpoint(t / "init", 9);
   std::vector<std::string> extra = {"max_steps=8", "lr=0.005", "save_every=4", "keep_checkpoints=5",
-                                    "lora.enabled=true", "lora.rank=2", "lora.dropout=0", "grad_accum=2"};
+                                    "lora.enabled=true", "lora.rank=2", "lora.dropout=0.2", "grad_accum=2"};
   fs::create_directories(t / "a");
   fs::create_directories(t / "b");
   auto full = run_dpo(t / "a", t / "init", extra);
   // Simulate a run killed after checkpoint 4: copy that state, then continue from it.
   auto b = run_dpo(t / "b", t / "init", {"max_steps=8", "lr=0.005", "save_every=4", "keep_checkpoints=5",
-                                         "lora.enabled=true", "lora.rank=2", "lora.dropout=0", "grad_accum=2"});
+                                         "lora.enabled=true", "lora.rank=2", "lora.dropout=0.2", "grad_accum=2"});
   fs::remove_all(t / "b" / "out" / "final");
   fs::remove_all(t / "b" / "out" / "checkpoint-000008");
   write_file_atomic(t / "b" / "out" / "latest", "checkpoint-000004\n");
@@ -280,6 +281,11 @@ TEST(TrainStage, DpoLoraResumeIsBitIdentical) {
   int steps = 0;
   for (auto& l : lines) steps += l.contains("loss") && !l.contains("eval");
   EXPECT_EQ(steps, 8);
+  // The dropout reached the adapters: without it the same run ends elsewhere.
+  fs::create_directories(t / "c");
+  auto no_dropout = run_dpo(t / "c", t / "init", {"max_steps=8", "lr=0.005", "lora.enabled=true", "lora.rank=2",
+                                                  "lora.dropout=0", "grad_accum=2"});
+  EXPECT_NE(read_file(full.model_dir / "model.safetensors"), read_file(no_dropout.model_dir / "model.safetensors"));
 }
 
 TEST(TrainStage, NonFiniteLossStopsAndKeepsLastCheckpoint) {
@@ -308,6 +314,12 @@ TEST(TrainStage, ConfigErrorsNameTheKey) {
     FAIL();
   } catch (const InputError& e) {
     EXPECT_STREQ(e.what(), "cfg.json: key 'lora.rank': must be >= 1");
+  }
+  try {
+    train_config_from_json(R"({"lora": {"dropout": 1.0}})", "cfg.json", {});
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "cfg.json: key 'lora.dropout': must be in [0, 1)");
   }
   try {
     train_config_from_json(R"({"learning_rate": 1})", "cfg.json", {});
