@@ -85,10 +85,12 @@ void guarded(const DistributedEnv& env, const std::string& what, F&& f) {
   try {
     f();
   } catch (const std::exception& e) {
+    // With two ranks the peer is known; with more, Gloo's reason names the peer's address.
+    const std::string peer = env.world_size == 2 ? "rank " + std::to_string(1 - env.rank) : "a peer rank";
     throw std::runtime_error("rank " + std::to_string(env.rank) + " of " + std::to_string(env.world_size) + ": " +
-                             what + " failed: " + first_line(reason_of(e)) +
-                             " (a peer rank exited, was killed, or did not answer within " +
-                             seconds_text(env.timeout_seconds) + " s; QILIN_DIST_TIMEOUT sets the limit)");
+                             what + " failed: " + first_line(reason_of(e)) + " (" + peer +
+                             " exited, was killed, or did not answer within " + seconds_text(env.timeout_seconds) +
+                             " s; QILIN_DIST_TIMEOUT sets the limit)");
   }
 }
 

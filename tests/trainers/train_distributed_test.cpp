@@ -355,7 +355,7 @@ TEST(DataParallel, KilledRankMakesLaunchFailAndItsPeerReportIt) {
   const std::string err = read_file(r0.err_file);
   EXPECT_NE(err.find("qilin-bench: error: rank 0 of 2: "), std::string::npos) << err;
   EXPECT_NE(err.find(" failed: "), std::string::npos) << err;
-  EXPECT_NE(err.find("(a peer rank exited, was killed, or did not answer within 20 s; QILIN_DIST_TIMEOUT sets the limit)"),
+  EXPECT_NE(err.find("(rank 1 exited, was killed, or did not answer within 20 s; QILIN_DIST_TIMEOUT sets the limit)"),
             std::string::npos)
       << err;
 
