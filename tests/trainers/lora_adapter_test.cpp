@@ -60,6 +60,36 @@ TEST(LoraAdapter, DropoutZeroesAFractionPOfTheAdapterInputAndScalesTheRest) {
   EXPECT_TRUE(torch::equal(a.forward(x, W, true), y));
 }
 
+// The mask bits: drop rate p at p = 0.5 and 0.1, neighbours uncorrelated (the two halves of
+// one hash word feed adjacent elements), a new mask per call, the same mask at 1 and 2 threads.
+TEST(LoraAdapter, DropoutMaskIsUnbiasedUncorrelatedAndThreadCountFree) {
+  auto ones = torch::ones({400000});
+  for (double p : {0.5, 0.1}) {
+    torch::manual_seed(7);
+    auto kept = (train::adapter_dropout(ones, p) != 0).to(torch::kFloat64);
+    const double q = 1 - p;
+    EXPECT_NEAR(kept.mean().item<double>(), q, 0.005) << p;  // sd <= 0.0008
+    auto both = (kept.narrow(0, 0, 399999) * kept.narrow(0, 1, 399999)).mean().item<double>();
+    EXPECT_NEAR(both, q * q, 0.005) << p;
+    auto next = (train::adapter_dropout(ones, p) != 0).to(torch::kFloat64);
+    EXPECT_NEAR((kept * next).mean().item<double>(), q * q, 0.005) << p;
+  }
+  at::set_num_threads(1);
+  torch::manual_seed(9);
+  auto one = train::adapter_dropout(ones, 0.3);
+  at::set_num_threads(2);
+  torch::manual_seed(9);
+  auto two = train::adapter_dropout(ones, 0.3);
+  at::set_num_threads(1);
+  EXPECT_TRUE(torch::equal(one, two));
+  // Gradient: masked and scaled like the output.
+  auto x = (torch::rand({1000}) + 0.5).set_requires_grad(true);
+  torch::manual_seed(9);
+  auto y = train::adapter_dropout(x, 0.3);
+  y.sum().backward();
+  EXPECT_TRUE(torch::allclose(x.grad(), y.detach() / x.detach(), 1e-6, 1e-6));
+}
+
 TEST(LoraAdapter, TrainModeDiffersEvalModeIsDeterministicAndEqualsMergedModel) {
   at::set_num_threads(1);
   TempDir t;
