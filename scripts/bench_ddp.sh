@@ -2,7 +2,9 @@
 # 1 vs 2 data-parallel ranks on this machine (docs/SCALING.md): DCPT on the demo world's text with
 # a 4-layer, hidden-256 model, block 128, global batch 8. Prints the median tokens/s of steps
 # 3..N, the median all-reduce seconds per step (loss + gradient all-reduces, which include
-# waiting for the slower rank) and the load average before each run.
+# waiting for the slower rank) and the load average before each run; then the python3-torch
+# peer (scripts/bench_ddp_peer.py: PyTorch DistributedDataParallel over Gloo, same shapes) at
+# 1 and 2 ranks in the same run.
 # Usage: scripts/bench_ddp.sh [BUILD_DIR] [STEPS]
 set -euo pipefail
 build=${1:-build}
@@ -42,3 +44,15 @@ run "1 rank, --threads 1" "$bin" --threads 1 --quiet train --stage dcpt --config
 run "1 rank, --threads 2" "$bin" --threads 2 --quiet train --stage dcpt --config cfg.json --out out
 run "2 ranks x --threads 1" "$bin" launch --nproc 2 --master-port "$port" -- --threads 1 --quiet train --stage dcpt --config cfg.json --out out
 run "2 ranks x --threads 1, OPENBLAS_NUM_THREADS=1" env OPENBLAS_NUM_THREADS=1 "$bin" launch --nproc 2 --master-port "$port" -- --threads 1 --quiet train --stage dcpt --config cfg.json --out out
+vocab=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["vocab_size"])' "$work/out/final/config.json")
+bytes=$(stat -c %s "$work/out/final/model.safetensors")
+echo "model: vocab $vocab (the character tokenizer of the demo text), model.safetensors $bytes bytes (fp32)"
+peer() {
+  local label=$1; shift
+  local load; load=$(cut -d' ' -f1-3 /proc/loadavg)
+  printf '%-44s load %-15s %s\n' "$label" "$load" "$("$@" | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); print(f"{r[\"tokens_per_s\"]:10.0f} tok/s")')"
+}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export OMP_WAIT_POLICY=PASSIVE
+peer "peer: python3-torch, 1 process, 1 thread" /usr/bin/python3 "$here/bench_ddp_peer.py" 1 "$vocab" "$steps" "$port"
+peer "peer: python3-torch DDP, 2 x 1 thread, OB=1" env OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/bench_ddp_peer.py" 2 "$vocab" "$steps" "$port"

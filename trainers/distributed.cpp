@@ -57,6 +57,9 @@ DistributedEnv parse_distributed_env(const std::function<std::optional<std::stri
                                           " it must name the host of rank 0 (e.g. 127.0.0.1 on one machine)");
   env.master_addr = *addr;
   if (const auto port = lookup("MASTER_PORT")) env.master_port = static_cast<int>(parse_whole("MASTER_PORT", *port, 1, 65535));
+  env.launcher_store = lookup("TORCHELASTIC_USE_AGENT_STORE") == std::optional<std::string>("True");
+  if (const auto n = lookup("TORCHELASTIC_RESTART_COUNT"))
+    env.restart_count = static_cast<int>(parse_whole("TORCHELASTIC_RESTART_COUNT", *n, 0, 1000000));
   return env;
 }
 

@@ -6,6 +6,10 @@
 //   MASTER_ADDR, MASTER_PORT  where rank 0 serves the rendezvous store (required when WORLD_SIZE > 1;
 //                             MASTER_PORT defaults to 29500 as in torchrun)
 //   QILIN_DIST_TIMEOUT        seconds a rank waits for its peers in any collective (default 120)
+//   TORCHELASTIC_USE_AGENT_STORE=True, TORCHELASTIC_RESTART_COUNT
+//                             set by torchrun: its agent already serves the store on MASTER_PORT,
+//                             so rank 0 connects to it instead of serving one, under the key prefix
+//                             of the restart attempt (as torch.distributed does)
 #pragma once
 
 #include <functional>
@@ -20,6 +24,8 @@ struct DistributedEnv {
   std::string master_addr;
   int master_port = 29500;
   double timeout_seconds = 120;
+  bool launcher_store = false;  // the store on MASTER_ADDR:MASTER_PORT is served by the launcher
+  int restart_count = 0;        // the launcher's restart attempt (keys of earlier attempts are ignored)
   bool enabled() const { return world_size > 1; }
 };
 

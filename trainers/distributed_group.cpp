@@ -46,12 +46,14 @@ DistributedGroup::DistributedGroup(const DistributedEnv& env) : env_(env), impl_
   try {
     ::c10d::TCPStoreOptions o;
     o.port = static_cast<uint16_t>(env.master_port);
-    o.isServer = env.rank == 0;
+    o.isServer = env.rank == 0 && !env.launcher_store;
     o.numWorkers = env.world_size;
     o.waitWorkers = true;
     o.timeout = timeout;
     auto tcp = c10::make_intrusive<::c10d::TCPStore>(env.master_addr, o);
-    impl_->store = c10::make_intrusive<::c10d::PrefixStore>("qilin-train", tcp);
+    // Keys of an earlier attempt (a launcher restarting the job) must not be read as this one's.
+    impl_->store = c10::make_intrusive<::c10d::PrefixStore>(
+        "qilin-train/attempt_" + std::to_string(env.restart_count), tcp);
   } catch (const std::exception& e) {
     throw std::runtime_error(where + ": cannot join the rendezvous store at " + env.master_addr + ":" +
                              std::to_string(env.master_port) + " within " + seconds_text(env.timeout_seconds) +

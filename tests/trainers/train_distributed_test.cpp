@@ -75,6 +75,11 @@ TEST(DistributedEnv, ReadsTheTorchrunVariables) {
   auto d = parse({{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "127.0.0.1"}});
   EXPECT_EQ(d.master_port, 29500);
   EXPECT_EQ(d.timeout_seconds, 120);
+  EXPECT_FALSE(d.launcher_store);
+  auto torchrun = parse({{"RANK", "1"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "h"},
+                         {"TORCHELASTIC_USE_AGENT_STORE", "True"}, {"TORCHELASTIC_RESTART_COUNT", "3"}});
+  EXPECT_TRUE(torchrun.launcher_store);
+  EXPECT_EQ(torchrun.restart_count, 3);
 }
 
 TEST(DistributedEnv, BadVariablesNameTheVariableAndTheProblem) {
@@ -141,7 +146,8 @@ struct RankProcess {
 };
 
 RankProcess start_rank(int rank, int world, int port, const std::vector<std::string>& args, const fs::path& cwd,
-                       const fs::path& logs, double timeout_s) {
+                       const fs::path& logs, double timeout_s,
+                       const std::vector<std::pair<std::string, std::string>>& extra_env = {}) {
   RankProcess p;
   p.out_file = logs / ("rank" + std::to_string(rank) + ".out");
   p.err_file = logs / ("rank" + std::to_string(rank) + ".err");
@@ -154,6 +160,7 @@ RankProcess start_rank(int rank, int world, int port, const std::vector<std::str
     setenv("MASTER_ADDR", "127.0.0.1", 1);
     setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
     setenv("QILIN_DIST_TIMEOUT", std::to_string(timeout_s).c_str(), 1);
+    for (const auto& [k, v] : extra_env) setenv(k.c_str(), v.c_str(), 1);
     if (!freopen(p.out_file.c_str(), "w", stdout) || !freopen(p.err_file.c_str(), "w", stderr)) _exit(126);
     std::vector<std::string> argv = {bin()};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -427,6 +434,49 @@ TEST(DataParallel, StoppedRankMakesItsPeerTimeOut) {
   EXPECT_NE(err.find("qilin-bench: error: rank 0 of 2: "), std::string::npos) << err;
   EXPECT_NE(err.find("Timed out"), std::string::npos) << err;
   EXPECT_NE(err.find("did not answer within 3 s"), std::string::npos) << err;
+}
+
+// torchrun's agent serves the store on MASTER_PORT itself and tells the workers so
+// (TORCHELASTIC_USE_AGENT_STORE=True). torchrun itself fails to start here (SCALING.md), so a
+// python3-torch TCPStore plays the agent.
+TEST(DataParallel, JoinsALauncherServedStoreAsTorchrunSetsIt) {
+  TempDir t;
+  write_dcpt_world(t, 4, 0);
+  const int port = free_port();
+  pid_t agent = fork();
+  if (agent == 0) {
+    if (!freopen("/dev/null", "w", stdout)) _exit(126);
+    const std::string code = "import time, torch.distributed as d\n"
+                             "s = d.TCPStore('127.0.0.1', " + std::to_string(port) +
+                             ", 3, True, wait_for_workers=False)\ntime.sleep(120)\n";
+    execl("/usr/bin/python3", "python3", "-c", code.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait until the agent's store listens.
+  bool listening = false;
+  for (int i = 0; i < 600 && !listening; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    listening = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    close(fd);
+    if (!listening) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(listening) << "the python3-torch store never listened";
+  const std::vector<std::pair<std::string, std::string>> torchrun_env = {{"TORCHELASTIC_USE_AGENT_STORE", "True"},
+                                                                         {"TORCHELASTIC_RESTART_COUNT", "1"}};
+  auto args = train_args("dcpt", t / "dcpt.json", t / "out");
+  auto r0 = start_rank(0, 2, port, args, t / "cwd", t.path(), 30, torchrun_env);
+  auto r1 = start_rank(1, 2, port, args, t / "cwd", t.path(), 30, torchrun_env);
+  auto s0 = wait_for(r0.pid, std::chrono::seconds(60)), s1 = wait_for(r1.pid, std::chrono::seconds(60));
+  kill(agent, SIGKILL);
+  waitpid(agent, nullptr, 0);
+  ASSERT_TRUE(s0 && s1);
+  EXPECT_TRUE(WIFEXITED(*s0) && WEXITSTATUS(*s0) == 0) << read_file(r0.err_file);
+  EXPECT_TRUE(WIFEXITED(*s1) && WEXITSTATUS(*s1) == 0) << read_file(r1.err_file);
+  EXPECT_TRUE(fs::exists(t / "out" / "final" / "model.safetensors"));
 }
 
 // ---- writes and resume ---------------------------------------------------------------------------
