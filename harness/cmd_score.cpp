@@ -33,34 +33,72 @@ struct ScoreArgs {
   uint64_t seed = 12345;
 };
 
-// Streams the JSON objects of a JSONL file with their line numbers. Blank lines are allowed
-// only at the end of the file; anything else that is not one JSON object is an error.
+// The non-blank lines of a JSONL file with their line numbers, in batches (the file is
+// streamed). Blank lines are allowed only at the end of the file: a record after one is an
+// error, thrown by the next call after the lines before it were handed out (so an error on
+// an earlier line is reported first).
+class JsonlLines {
+ public:
+  explicit JsonlLines(const std::string& path) : path_(path), in_(path, std::ios::binary) {
+    if (!in_) throw error_in_file(path, "cannot open file");
+  }
+  // Replaces `lines`/`line_nos` with up to `max` records; false when there are none left.
+  bool next(std::vector<std::string>& lines, std::vector<long>& line_nos, size_t max) {
+    if (blank_error_) throw error_at_line(path_, blank_since_, "blank line inside a JSONL file");
+    size_t n = 0;
+    if (lines.size() < max) lines.resize(max);
+    line_nos.clear();
+    while (n < max && std::getline(in_, lines[n])) {
+      std::string& line = lines[n];
+      ++line_no_;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.find_first_not_of(" \t") == std::string::npos) {
+        if (!blank_since_) blank_since_ = line_no_;
+        continue;
+      }
+      if (blank_since_) {
+        blank_error_ = true;
+        break;
+      }
+      if (line_no_ == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
+      line_nos.push_back(line_no_);
+      ++n;
+      ++records_;
+    }
+    if (n == 0 && blank_error_) throw error_at_line(path_, blank_since_, "blank line inside a JSONL file");
+    if (n == 0 && records_ == 0) throw error_in_file(path_, "no records (empty file)");
+    return n > 0;
+  }
+  long records() const { return records_; }
+
+ private:
+  std::string path_;
+  std::ifstream in_;
+  long line_no_ = 0, blank_since_ = 0, records_ = 0;
+  bool blank_error_ = false;
+};
+
+// One record: a JSON object, or an error naming the file and line.
+nlohmann::json parse_record(const std::string& line, const std::string& path, long line_no) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(line);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw error_at_line(path, line_no, std::string("invalid JSON: ") + e.what());
+  }
+  if (!j.is_object()) throw error_at_line(path, line_no, "expected a JSON object");
+  return j;
+}
+
+// Streams the JSON objects of a JSONL file with their line numbers and record numbers.
 template <class Fn>
 void for_each_jsonl(const std::string& path, Fn&& fn) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw error_in_file(path, "cannot open file");
-  std::string line;
-  long line_no = 0, blank_since = 0, records = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) {
-      if (!blank_since) blank_since = line_no;
-      continue;
-    }
-    if (blank_since) throw error_at_line(path, blank_since, "blank line inside a JSONL file");
-    if (line_no == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw error_at_line(path, line_no, std::string("invalid JSON: ") + e.what());
-    }
-    if (!j.is_object()) throw error_at_line(path, line_no, "expected a JSON object");
-    ++records;
-    fn(j, line_no, records);
-  }
-  if (records == 0) throw error_in_file(path, "no records (empty file)");
+  JsonlLines reader(path);
+  std::vector<std::string> lines;
+  std::vector<long> line_nos;
+  long record = 0;
+  while (reader.next(lines, line_nos, 256))
+    for (size_t i = 0; i < line_nos.size(); ++i) fn(parse_record(lines[i], path, line_nos[i]), line_nos[i], ++record);
 }
 
 // A string field; null counts as "" (an empty output scores 0 and is counted, never dropped).
@@ -94,33 +132,38 @@ HuatuoScoreOptions huatuo_options(const ScoreArgs& a, bool keep_items) {
   return o;
 }
 
+// Records are parsed and scored on the compute threads, a batch at a time (memory stays flat
+// in the number of pairs: a batch's texts are dropped after it); ids are checked in file order.
 std::unique_ptr<HuatuoScorer> score_huatuo_file(const std::string& path, const ScoreArgs& a, bool keep_items) {
   auto scorer = std::make_unique<HuatuoScorer>(huatuo_options(a, keep_items));
   const int threads = resolved_threads();
-  std::vector<HuatuoScorer::Pair> batch;
-  std::vector<long> lines;
+  JsonlLines reader(path);
+  std::vector<std::string> lines;
+  std::vector<long> line_nos;
   std::unordered_map<std::string, long> id_lines;  // ids are small; texts are not kept
-  auto flush = [&] {
+  long first_record = 1;
+  while (reader.next(lines, line_nos, 4096)) {
+    auto make = [&](size_t i, HuatuoScorer::Pair& p) {
+      const long line = line_nos[i];
+      const nlohmann::json j = parse_record(lines[i], path, line);
+      p.id = item_id(j, path, line, first_record + static_cast<long>(i));
+      p.prediction = text_field(j, "prediction", path, line);
+      p.reference = text_field(j, "reference", path, line);
+    };
+    auto accept = [&](size_t i, const HuatuoScorer::Pair& p) {
+      auto [it, fresh] = id_lines.emplace(p.id, line_nos[i]);
+      if (!fresh)
+        throw error_at_line(path, line_nos[i], "id '" + p.id + "' already appeared on line " + std::to_string(it->second));
+    };
     try {
-      scorer->add_batch(batch, threads);
+      scorer->add_batch(line_nos.size(), make, accept, threads);
     } catch (const InputError& e) {
-      const size_t k = e.where().rfind("item ", 0) == 0 ? std::stoul(e.where().substr(5)) : 0;
-      throw error_at_line(path, lines.at(std::min(k, lines.size() - 1)), e.problem());
+      if (e.file() != "<batch>") throw;  // already names the file and line
+      const size_t k = std::stoul(e.where().substr(5));
+      throw error_at_line(path, line_nos.at(std::min(k, line_nos.size() - 1)), e.problem());
     }
-    batch.clear();
-    lines.clear();
-  };
-  for_each_jsonl(path, [&](const nlohmann::json& j, long line, long record) {
-    std::string id = item_id(j, path, line, record);
-    auto [it, fresh] = id_lines.emplace(id, line);
-    if (!fresh)
-      throw error_at_line(path, line, "id '" + id + "' already appeared on line " + std::to_string(it->second));
-    batch.push_back({std::move(id), text_field(j, "prediction", path, line),
-                     text_field(j, "reference", path, line)});
-    lines.push_back(line);
-    if (batch.size() >= 1024) flush();
-  });
-  if (!batch.empty()) flush();
+    first_record += static_cast<long>(line_nos.size());
+  }
   return scorer;
 }
 

@@ -6,23 +6,37 @@
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
+#include <string_view>
 #include <vector>
+
+#include "metrics/segmenter.h"
 
 namespace qb {
 
 class DistinctCounter {
  public:
   void add(const std::vector<std::string>& tokens);
+  // The tokens `spans` of `text`.
+  void add(std::string_view text, const std::vector<TokenSpan>& spans);
   // distinct / total for order n (1 or 2); 0 when there is no n-gram at all.
   double distinct(int n) const;
   int64_t total(int n) const;
   int64_t unique(int n) const;
 
  private:
-  std::unordered_map<std::string, uint32_t> ids_;  // word -> id; unigram types = ids_.size()
-  std::unordered_set<uint64_t> bigrams_;           // (id << 32) | next id
+  uint32_t word_id(std::string_view word);
+  void add_bigram(uint64_t key);
+  void add_ids();
+  // Open addressing, load <= 1/2. Words are copied once into arena_.
+  struct WordSlot {
+    uint64_t hash = 0;
+    uint32_t offset = 0, size = 0, id = UINT32_MAX;  // id UINT32_MAX = empty
+  };
+  std::vector<WordSlot> words_;
+  std::string arena_;
+  uint32_t word_count_ = 0;
+  std::vector<uint64_t> bigrams_;  // (id + 1) << 32 | (next id + 1); 0 = empty
+  size_t bigram_count_ = 0;
   int64_t total_[2] = {0, 0};
   std::vector<uint32_t> scratch_;
 };

@@ -17,35 +17,41 @@ HuatuoItemScorer::HuatuoItemScorer(const HuatuoMetricOptions& options, std::shar
 }
 
 HuatuoItemStats HuatuoItemScorer::score(std::string_view prediction, std::string_view reference,
-                                        std::vector<std::string>* prediction_words) {
+                                        PredictionWords* prediction_words) {
   HuatuoItemStats s;
-  const std::string hyp = strip_white_space(prediction);
-  const std::string ref = strip_white_space(reference);
+  strip_white_space(prediction, hyp_.text);
+  strip_white_space(reference, ref_text_);
+  const std::string& hyp = hyp_.text;
+  const std::string& ref = ref_text_;
   s.empty_prediction = hyp.empty();
   s.empty_reference = ref.empty();
 
   // Words: BLEU, GLEU (and Distinct through prediction_words).
-  std::vector<std::string> hyp_words = hyp.empty() ? std::vector<std::string>{} : segmenter_->segment(hyp);
-  const std::vector<std::string> ref_words = ref.empty() ? std::vector<std::string>{} : segmenter_->segment(ref);
+  hyp_.spans.clear();
+  ref_spans_.clear();
+  if (!hyp.empty()) segmenter_->segment_spans(hyp, hyp_.spans);
+  if (!ref.empty()) segmenter_->segment_spans(ref, ref_spans_);
   interner_.clear();
-  const auto hyp_ids = interner_.ids(hyp_words);
-  const auto ref_ids = interner_.ids(ref_words);
-  const NgramOverlap words = ngram_overlap(hyp_ids, ref_ids, kMaxNgramOrder);
-  s.bleu = BleuCounts::from_overlap(words, static_cast<int64_t>(hyp_ids.size()),
-                                    static_cast<int64_t>(ref_ids.size()));
+  hyp_ids_.clear();
+  ref_ids_.clear();
+  interner_.ids(hyp, hyp_.spans, hyp_ids_);
+  interner_.ids(ref, ref_spans_, ref_ids_);
+  const NgramOverlap words = ngram_overlap(hyp_ids_, ref_ids_, kMaxNgramOrder);
+  s.bleu = BleuCounts::from_overlap(words, static_cast<int64_t>(hyp_ids_.size()),
+                                    static_cast<int64_t>(ref_ids_.size()));
   s.gleu = GleuCounts::from_overlap(words);
   if (options_.bleu_agg == BleuAggregation::kSentenceMean)
     for (int n = 1; n <= 4; ++n) s.sentence_bleu[n - 1] = nltk_sentence_bleu(s.bleu, n, options_.smooth);
 
-  // Characters: ROUGE.
-  const std::vector<char32_t> hyp_chars = code_points(hyp), ref_chars = code_points(ref);
-  const std::vector<uint32_t> hc(hyp_chars.begin(), hyp_chars.end()), rc(ref_chars.begin(), ref_chars.end());
-  const NgramOverlap chars = ngram_overlap(hc, rc, 2);
+  // Characters: ROUGE (the texts are valid UTF-8: strip_white_space checked them).
+  code_points(hyp, hyp_chars_);
+  code_points(ref, ref_chars_);
+  const NgramOverlap chars = ngram_overlap(hyp_chars_, ref_chars_, 2);
   s.rouge1 = rouge_n(chars, 1, options_.rouge);
   s.rouge2 = rouge_n(chars, 2, options_.rouge);
-  s.rouge_l = rouge_l(lcs_length(hyp_chars, ref_chars), hyp_chars.size(), ref_chars.size());
+  s.rouge_l = rouge_l(lcs_length(hyp_chars_, ref_chars_), hyp_chars_.size(), ref_chars_.size());
 
-  if (prediction_words) *prediction_words = std::move(hyp_words);
+  if (prediction_words) std::swap(*prediction_words, hyp_);
   return s;
 }
 

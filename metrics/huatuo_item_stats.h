@@ -36,6 +36,12 @@ struct HuatuoItemStats {
   bool empty_reference = false;
 };
 
+// The prediction's words, for Distinct-n: the whitespace-stripped text and its tokens' spans.
+struct PredictionWords {
+  std::string text;
+  std::vector<TokenSpan> spans;
+};
+
 // Turns one pair into statistics. Not thread-safe (one per thread); the segmenter, whose
 // segment() is const, may be shared between threads.
 class HuatuoItemScorer {
@@ -46,7 +52,7 @@ class HuatuoItemScorer {
   // `prediction_words`, when given, receives the prediction's words (for Distinct-n).
   // Throws InputError("<text>", ...) for ill-formed UTF-8 (callers re-throw with file/line).
   HuatuoItemStats score(std::string_view prediction, std::string_view reference,
-                        std::vector<std::string>* prediction_words = nullptr);
+                        PredictionWords* prediction_words = nullptr);
   const Segmenter& segmenter() const { return *segmenter_; }
   const std::shared_ptr<const Segmenter>& shared_segmenter() const { return segmenter_; }
 
@@ -54,6 +60,11 @@ class HuatuoItemScorer {
   HuatuoMetricOptions options_;
   std::shared_ptr<const Segmenter> segmenter_;
   TokenInterner interner_;
+  // Reused per item: nothing is allocated per word once warm.
+  std::string ref_text_;
+  PredictionWords hyp_;
+  std::vector<TokenSpan> ref_spans_;
+  std::vector<uint32_t> hyp_ids_, ref_ids_, hyp_chars_, ref_chars_;
 };
 
 }  // namespace qb

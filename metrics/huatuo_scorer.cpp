@@ -51,17 +51,72 @@ std::string smoothing_name(const HuatuoMetricOptions& m) {
   return m.bleu_agg == BleuAggregation::kCorpus ? "none" : "nltk-method" + std::to_string(m.smooth);
 }
 
+// The per-item numbers huatuo_values reads, one row of doubles per item, so a resample's
+// totals are one pass of row += count * item (integer counts below 2^53 add exactly in
+// doubles; the double sums are formed in item order as HuatuoTotals::add does).
+class BootstrapRows {
+ public:
+  BootstrapRows(const std::vector<HuatuoItemStats>& items, BleuAggregation agg)
+      : width_(agg == BleuAggregation::kSentenceMean ? kInts + 3 + 4 : kInts + 3), rows_(items.size() * width_) {
+    double* r = rows_.data();
+    for (const HuatuoItemStats& it : items) {
+      for (int i = 0; i < kMaxNgramOrder; ++i) {
+        r[i] = static_cast<double>(it.bleu.matches[i]);
+        r[kMaxNgramOrder + i] = static_cast<double>(it.bleu.possible[i]);
+      }
+      r[2 * kMaxNgramOrder] = static_cast<double>(it.bleu.hyp_len);
+      r[2 * kMaxNgramOrder + 1] = static_cast<double>(it.bleu.ref_len);
+      r[2 * kMaxNgramOrder + 2] = static_cast<double>(it.gleu.tp);
+      r[2 * kMaxNgramOrder + 3] = static_cast<double>(it.gleu.n_all);
+      r[kInts] = it.rouge1.f;
+      r[kInts + 1] = it.rouge2.f;
+      r[kInts + 2] = it.rouge_l.f;
+      for (size_t k = kInts + 3; k < width_; ++k) r[k] = it.sentence_bleu[k - kInts - 3];
+      r += width_;
+    }
+  }
+  // The totals of one resample given how often each item was drawn.
+  HuatuoTotals totals(const std::vector<uint32_t>& counts) const {
+    double acc[kInts + 7] = {};
+    const double* r = rows_.data();
+    for (size_t i = 0; i < counts.size(); ++i, r += width_) {
+      if (counts[i] == 0) continue;
+      const double c = static_cast<double>(counts[i]);
+      for (size_t k = 0; k < width_; ++k) acc[k] += c * r[k];
+    }
+    HuatuoTotals t;
+    t.n = static_cast<int64_t>(counts.size());
+    for (int i = 0; i < kMaxNgramOrder; ++i) {
+      t.bleu.matches[i] = static_cast<int64_t>(acc[i]);
+      t.bleu.possible[i] = static_cast<int64_t>(acc[kMaxNgramOrder + i]);
+    }
+    t.bleu.hyp_len = static_cast<int64_t>(acc[2 * kMaxNgramOrder]);
+    t.bleu.ref_len = static_cast<int64_t>(acc[2 * kMaxNgramOrder + 1]);
+    t.gleu.tp = static_cast<int64_t>(acc[2 * kMaxNgramOrder + 2]);
+    t.gleu.n_all = static_cast<int64_t>(acc[2 * kMaxNgramOrder + 3]);
+    t.rouge1_f = acc[kInts];
+    t.rouge2_f = acc[kInts + 1];
+    t.rouge_l_f = acc[kInts + 2];
+    for (size_t k = kInts + 3; k < width_; ++k) t.sentence_bleu[k - kInts - 3] = acc[k];
+    return t;
+  }
+
+ private:
+  static constexpr size_t kInts = 2 * kMaxNgramOrder + 4;
+  size_t width_;
+  std::vector<double> rows_;
+};
+
 // Bootstrap intervals for every per-item metric, in huatuo_values order.
 std::vector<Interval> bootstrap_intervals(const std::vector<HuatuoItemStats>& items, BleuAggregation agg,
                                           int resamples, uint64_t seed) {
   BootstrapSampler sampler(seed);
+  const BootstrapRows rows(items, agg);
   std::vector<uint32_t> counts;
   std::vector<std::vector<double>> samples;
   for (int r = 0; r < resamples; ++r) {
     sampler.resample_counts(items.size(), counts);
-    HuatuoTotals t;
-    for (size_t i = 0; i < items.size(); ++i) t.add(items[i], counts[i]);
-    const auto values = huatuo_values(t, agg);
+    const auto values = huatuo_values(rows.totals(counts), agg);
     if (samples.empty()) samples.resize(values.size());
     for (size_t k = 0; k < values.size(); ++k) samples[k].push_back(values[k].second);
   }
@@ -84,18 +139,35 @@ void HuatuoScorer::add(std::string id, std::string_view prediction, std::string_
 }
 
 void HuatuoScorer::add_batch(const std::vector<Pair>& batch, int threads) {
-  threads = std::max(1, std::min<int>(threads, static_cast<int>(batch.size())));
+  add_batch(batch.size(), [&](size_t i, Pair& p) { p = batch[i]; }, [](size_t, const Pair&) {}, threads);
+}
+
+void HuatuoScorer::add_batch(size_t count, const std::function<void(size_t, Pair&)>& make,
+                             const std::function<void(size_t, const Pair&)>& accept, int threads) {
+  threads = std::max(1, std::min<int>(threads, static_cast<int>(count)));
   while (static_cast<int>(workers_.size()) < threads - 1)
     workers_.emplace_back(options_.metric, item_scorer_.shared_segmenter());
-  std::vector<HuatuoItemStats> stats(batch.size());
-  std::vector<std::vector<std::string>> words(batch.size());
-  std::vector<std::exception_ptr> errors(batch.size());
+  if (batch_pairs_.size() < count) batch_pairs_.resize(count);
+  if (batch_words_.size() < count) batch_words_.resize(count);
+  if (batch_stats_.size() < count) batch_stats_.resize(count);
+  struct Failure {
+    std::exception_ptr error;
+    bool scoring = false;  // thrown by the scorer (re-thrown naming the item), not by make
+  };
+  std::vector<Failure> failures(count);
   auto work = [&](HuatuoItemScorer& scorer, int t) {
-    for (size_t i = static_cast<size_t>(t); i < batch.size(); i += static_cast<size_t>(threads)) {
+    for (size_t i = static_cast<size_t>(t); i < count; i += static_cast<size_t>(threads)) {
+      Pair& p = batch_pairs_[i];
       try {
-        stats[i] = scorer.score(batch[i].prediction, batch[i].reference, &words[i]);
+        make(i, p);
       } catch (...) {
-        errors[i] = std::current_exception();
+        failures[i].error = std::current_exception();
+        continue;
+      }
+      try {
+        batch_stats_[i] = scorer.score(p.prediction, p.reference, &batch_words_[i]);
+      } catch (...) {
+        failures[i] = {std::current_exception(), true};
       }
     }
   };
@@ -103,25 +175,27 @@ void HuatuoScorer::add_batch(const std::vector<Pair>& batch, int threads) {
   for (int t = 1; t < threads; ++t) pool.emplace_back(work, std::ref(workers_[static_cast<size_t>(t - 1)]), t);
   work(item_scorer_, 0);
   for (auto& th : pool) th.join();
-  for (size_t i = 0; i < batch.size(); ++i) {
-    if (errors[i]) {
+  for (size_t i = 0; i < count; ++i) {
+    if (failures[i].error) {
+      if (!failures[i].scoring) std::rethrow_exception(failures[i].error);
       try {
-        std::rethrow_exception(errors[i]);
+        std::rethrow_exception(failures[i].error);
       } catch (const InputError& e) {
         throw InputError("<batch>", "item " + std::to_string(i), e.problem());
       }
     }
-    add_stats(batch[i].id, stats[i], words[i]);
+    accept(i, batch_pairs_[i]);
+    add_stats(std::move(batch_pairs_[i].id), batch_stats_[i], batch_words_[i]);
   }
 }
 
-void HuatuoScorer::add_stats(std::string id, const HuatuoItemStats& s, const std::vector<std::string>& words) {
+void HuatuoScorer::add_stats(std::string id, const HuatuoItemStats& s, const PredictionWords& words) {
   if (options_.bootstrap > 0 || options_.keep_items) {
     if (!seen_ids_.insert(id).second) throw InputError("<items>", "item '" + id + "'", "id appears twice");
     ids_.push_back(std::move(id));
     items_.push_back(s);
   }
-  distinct_.add(words);
+  distinct_.add(words.text, words.spans);
   totals_.add(s);
 }
 

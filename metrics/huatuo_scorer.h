@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -62,6 +63,12 @@ class HuatuoScorer {
     std::string id, prediction, reference;
   };
   void add_batch(const std::vector<Pair>& batch, int threads);
+  // The general form, for readers that parse records on the scoring threads: `make(i, pair)`
+  // fills item i (exceptions propagate unchanged) and the item is scored, both on `threads`
+  // threads; then, in index order on the calling thread, `accept(i, pair)` sees each item
+  // (e.g. checks its id; may throw) before it is added. The first error in index order wins.
+  void add_batch(size_t count, const std::function<void(size_t, Pair&)>& make,
+                 const std::function<void(size_t, const Pair&)>& accept, int threads);
   nlohmann::json result() const;
 
   size_t size() const { return static_cast<size_t>(totals_.n); }
@@ -79,8 +86,12 @@ class HuatuoScorer {
   HuatuoTotals totals_;
   std::vector<std::string> ids_;
   std::vector<HuatuoItemStats> items_;
-  std::vector<std::string> words_;
-  void add_stats(std::string id, const HuatuoItemStats& s, const std::vector<std::string>& words);
+  PredictionWords words_;
+  // Reused between batches.
+  std::vector<Pair> batch_pairs_;
+  std::vector<PredictionWords> batch_words_;
+  std::vector<HuatuoItemStats> batch_stats_;
+  void add_stats(std::string id, const HuatuoItemStats& s, const PredictionWords& words);
   std::unordered_set<std::string> seen_ids_;
 };
 

@@ -37,13 +37,68 @@ bool parse_freq(std::string_view s, int64_t& out) {
 
 }  // namespace
 
-JiebaDictionary::JiebaDictionary() : freq_(1, 0), root_bmp_(0x10000) {
+JiebaDictionary::JiebaDictionary() : freq_(1, 0), root_bmp_(kRootSize) {
   table_.assign(1 << 16, Slot{});
   mask_ = (1 << 16) - 1;
   shift_ = 64 - 16;
+  sync_views();
+}
+
+void JiebaDictionary::sync_views() {
+  freq_p_ = freq_.data();
+  root_p_ = root_bmp_.data();
+  table_p_ = table_.data();
+  node_count_ = freq_.size();
+}
+
+void JiebaDictionary::own() {
+  if (!image_) return;
+  freq_.assign(freq_p_, freq_p_ + node_count_);
+  root_bmp_.assign(root_p_, root_p_ + kRootSize);
+  table_.assign(table_p_, table_p_ + mask_ + 1);
+  image_.reset();
+  sync_views();
+}
+
+JiebaDictionary::Image JiebaDictionary::image() const {
+  static_assert(sizeof(Slot) == kEntryBytes && sizeof(RootChild) == kEntryBytes, "entries are 16 bytes");
+  Image im;
+  im.node_count = node_count_;
+  im.table_size = mask_ + 1;
+  im.used = used_;
+  im.total = total_;
+  im.log_total = log_total_;
+  im.freq = freq_p_;
+  im.root = root_p_;
+  im.table = table_p_;
+  return im;
+}
+
+void JiebaDictionary::adopt(const Image& im, std::shared_ptr<const void> keep_alive) {
+  const uint64_t size = im.table_size;
+  if (size < 2 || (size & (size - 1)) != 0 || im.used * 2 > size || im.node_count == 0 ||
+      im.node_count > static_cast<uint64_t>(kMaxNodes) + 1)
+    throw std::invalid_argument("jieba dictionary image: inconsistent sizes");
+  freq_.clear();
+  freq_.shrink_to_fit();
+  root_bmp_.clear();
+  root_bmp_.shrink_to_fit();
+  table_.clear();
+  table_.shrink_to_fit();
+  image_ = std::move(keep_alive);
+  freq_p_ = static_cast<const int64_t*>(im.freq);
+  root_p_ = static_cast<const RootChild*>(im.root);
+  table_p_ = static_cast<const Slot*>(im.table);
+  node_count_ = im.node_count;
+  mask_ = size - 1;
+  shift_ = 64 - __builtin_ctzll(size);
+  used_ = im.used;
+  total_ = im.total;
+  log_total_ = im.log_total;
 }
 
 void JiebaDictionary::grow() {
+  own();
   std::vector<Slot> old(table_.size() * 2);
   old.swap(table_);
   mask_ = table_.size() - 1;
@@ -54,9 +109,11 @@ void JiebaDictionary::grow() {
     while (table_[h].packed != 0) h = (h + 1) & mask_;
     table_[h] = s;
   }
+  sync_views();
 }
 
 double* JiebaDictionary::insert_path(const UChar32* word, size_t length, int32_t& node) {
+  own();
   double* cell = nullptr;
   node = root();
   for (size_t i = 0; i < length; ++i) {
@@ -86,6 +143,7 @@ double* JiebaDictionary::insert_path(const UChar32* word, size_t length, int32_t
     node = static_cast<int32_t>(s.packed >> 42);
     cell = &s.weight;
   }
+  sync_views();
   return cell;
 }
 

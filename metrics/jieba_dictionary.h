@@ -6,6 +6,7 @@
 #include <unicode/umachine.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,11 +42,11 @@ class JiebaDictionary {
   };
   int32_t root() const { return 0; }
   Step step(int32_t node, UChar32 c) const {
-    if (node == 0 && c < 0x10000) return {root_bmp_[c].node, root_bmp_[c].weight};
+    if (node == 0 && c < 0x10000) return {root_p_[c].node, root_p_[c].weight};
     const uint64_t k = key(node, c);
     uint64_t h = (k * kFibonacci) >> shift_;
     while (true) {
-      const Slot& s = table_[h];
+      const Slot& s = table_p_[h];
       if ((s.packed & kKeyMask) == k) return {static_cast<int32_t>(s.packed >> 42), s.weight};
       if (s.packed == 0) return {kNoNode, kPrefixOnly};
       h = (h + 1) & mask_;
@@ -54,10 +55,26 @@ class JiebaDictionary {
   // The node for a whole string (kNoNode if absent) and its weight.
   Step find(const UChar32* s, size_t n) const;
 
-  int64_t freq(int32_t node) const { return freq_[node]; }
+  int64_t freq(int32_t node) const { return freq_p_[node]; }
   int64_t total() const { return total_; }
   double log_total() const { return log_total_; }
-  size_t node_count() const { return freq_.size(); }
+  size_t node_count() const { return node_count_; }
+
+  // The loaded dictionary as flat arrays, for a binary cache (jieba_dictionary_cache.h) that
+  // maps them back instead of parsing 349k text lines per process.
+  struct Image {
+    uint64_t node_count = 0, table_size = 0, used = 0;
+    int64_t total = 0;
+    double log_total = 0;
+    const void* freq = nullptr;   // node_count int64
+    const void* root = nullptr;   // kRootSize RootChild entries (16 bytes each)
+    const void* table = nullptr;  // table_size Slot entries (16 bytes each)
+  };
+  static constexpr size_t kRootSize = 0x10000, kEntryBytes = 16;
+  Image image() const;
+  // Uses `image`'s arrays in place (no copy); `keep_alive` owns their memory. Throws
+  // std::invalid_argument when the sizes are inconsistent. A later add_word copies them first.
+  void adopt(const Image& image, std::shared_ptr<const void> keep_alive);
 
  private:
   static constexpr uint64_t kFibonacci = 0x9E3779B97F4A7C15ull;
@@ -78,6 +95,8 @@ class JiebaDictionary {
   // Walks `word`, creating missing nodes; returns the weight cell of its last node.
   double* insert_path(const UChar32* word, size_t length, int32_t& node);
   void grow();
+  void own();         // copies an adopted image into the vectors before a change
+  void sync_views();  // points the read views at the vectors
 
   std::vector<int64_t> freq_;         // by node id: Python's FREQ values
   std::vector<RootChild> root_bmp_;   // the root's children for BMP code points, direct
@@ -87,6 +106,12 @@ class JiebaDictionary {
   size_t used_ = 0;
   int64_t total_ = 0;
   double log_total_ = 0;
+  // What step()/freq() read: the vectors above, or an adopted image.
+  const int64_t* freq_p_ = nullptr;
+  const RootChild* root_p_ = nullptr;
+  const Slot* table_p_ = nullptr;
+  size_t node_count_ = 0;
+  std::shared_ptr<const void> image_;  // non-null while an adopted image is in use
 };
 
 }  // namespace qb

@@ -8,6 +8,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/utf8.h"
+#include "metrics/jieba_dictionary_cache.h"
 
 namespace qb {
 
@@ -105,10 +106,9 @@ bool match_user_tail(std::string_view rest, std::string_view& freq) {
 
 JiebaSegmenter::JiebaSegmenter(const SegmenterOptions& options) : hmm_(options.hmm) {
   const std::string dict_path = options.dict_path.empty() ? kJiebaDefaultDict : options.dict_path;
-  const std::string dict_text = read_file(dict_path);
-  dict_.load_text(dict_text, dict_path);
+  const uint64_t dict_fnv = load_jieba_dictionary(dict_, dict_path);  // the binary cache when valid
   signature_ = std::string("jieba-0.42.1|hmm:") + (hmm_ ? "1" : "0");
-  if (!options.dict_path.empty() && dict_path != kJiebaDefaultDict) signature_ += "|dict:" + hex16(fnv1a(dict_text));
+  if (!options.dict_path.empty() && dict_path != kJiebaDefaultDict) signature_ += "|dict:" + hex16(dict_fnv);
   if (!options.user_dict_path.empty()) {
     load_user_dict(options.user_dict_path);
     signature_ += "|user:" + hex16(fnv1a(read_file(options.user_dict_path)));

@@ -29,11 +29,6 @@ namespace qb {
 extern const char* const kJiebaDefaultDict;
 extern const char* const kJiebaDefaultHmmDir;
 
-// One token as byte offsets [begin, end) into the segmented text.
-struct TokenSpan {
-  uint32_t begin, end;
-};
-
 class JiebaSegmenter final : public Segmenter {
  public:
   // Loads the dictionary, HMM tables and optional user dictionary; throws InputError
@@ -42,6 +37,7 @@ class JiebaSegmenter final : public Segmenter {
 
   std::vector<std::string> segment(std::string_view text) const override;
   std::string signature() const override { return signature_; }
+  void segment_spans(std::string_view text, std::vector<TokenSpan>& out) const override { cut(text, hmm_, out); }
 
   // The allocation-free core: appends the tokens of `text` to `out` as byte spans.
   // Throws InputError for ill-formed UTF-8.

@@ -6,13 +6,16 @@
 
 namespace qb {
 
-size_t lcs_length(const std::vector<char32_t>& a, const std::vector<char32_t>& b) {
+namespace {
+
+template <class Char>
+size_t lcs_bits(const std::vector<Char>& a, const std::vector<Char>& b) {
   if (a.empty() || b.empty()) return 0;
   const size_t m = b.size();
   const size_t words = (m + 63) / 64;
   // One bit mask per distinct character of b (bit j set when b[j] == c), stored flat in one
   // buffer reused across calls: no allocation per character or per pair.
-  thread_local std::unordered_map<char32_t, uint32_t> index;
+  thread_local std::unordered_map<uint32_t, uint32_t> index;
   thread_local std::vector<uint64_t> masks, v;
   index.clear();
   masks.clear();
@@ -23,7 +26,7 @@ size_t lcs_length(const std::vector<char32_t>& a, const std::vector<char32_t>& b
   }
   // V has a 0 bit at every position that ends a match in the current LCS row encoding.
   v.assign(words, ~uint64_t{0});
-  for (char32_t c : a) {
+  for (const Char c : a) {
     auto it = index.find(c);
     if (it == index.end()) continue;  // no match: V' = (V + 0) | V = V
     const uint64_t* mask = masks.data() + static_cast<size_t>(it->second) * words;
@@ -46,5 +49,10 @@ size_t lcs_length(const std::vector<char32_t>& a, const std::vector<char32_t>& b
   }
   return zeros;
 }
+
+}  // namespace
+
+size_t lcs_length(const std::vector<char32_t>& a, const std::vector<char32_t>& b) { return lcs_bits(a, b); }
+size_t lcs_length(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) { return lcs_bits(a, b); }
 
 }  // namespace qb

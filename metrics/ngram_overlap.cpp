@@ -1,6 +1,7 @@
 #include "metrics/ngram_overlap.h"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 #include "common/error.h"
@@ -9,7 +10,10 @@ namespace qb {
 
 namespace {
 
-// Keys of all n-grams of one order, sorted so equal n-grams are adjacent.
+constexpr uint64_t kFibonacci = 0x9E3779B97F4A7C15ull;
+
+// Keys of all n-grams of one order, sorted so equal n-grams are adjacent (128-bit keys only:
+// n-grams of many distinct tokens, rare).
 template <class Key>
 void sorted_keys(const std::vector<uint32_t>& tokens, int n, int bits, std::vector<Key>& keys) {
   keys.clear();
@@ -31,9 +35,9 @@ uint32_t max_id(const std::vector<uint32_t>& tokens) {
   return m;
 }
 
-template <class Key>
-void count_orders(const std::vector<uint32_t>& hyp, const std::vector<uint32_t>& ref, int orders, int bits,
-                  NgramOverlap& out) {
+void count_orders_sorted(const std::vector<uint32_t>& hyp, const std::vector<uint32_t>& ref, int orders,
+                         int bits, NgramOverlap& out) {
+  using Key = unsigned __int128;
   thread_local std::vector<Key> h, r;  // reused: no allocation per item once warmed up
   for (int n = 1; n <= orders; ++n) {
     sorted_keys(hyp, n, bits, h);
@@ -60,6 +64,97 @@ void count_orders(const std::vector<uint32_t>& hyp, const std::vector<uint32_t>&
   }
 }
 
+// Counting with a hash table of packed 64-bit n-gram keys: one pass over the reference's
+// n-grams, one over the hypothesis's, O(length) instead of sorting. A hypothesis occurrence
+// is a clipped match exactly when its running count is <= the reference count, so
+// clipped = sum over n-grams of min(hyp count, ref count) without a second pass.
+class NgramTable {
+ public:
+  void reset(size_t ngrams) {
+    size_t cap = 16;
+    int bits = 4;
+    while (cap < 2 * ngrams) cap <<= 1, ++bits;
+    if (cap > slots_.size()) {
+      slots_.assign(cap, Slot{});
+      stamp_ = 0;
+    }
+    // A smaller round uses a power-of-two prefix of the big table (stale stamps = empty).
+    size_ = cap;
+    shift_ = 64 - bits;
+    if (++stamp_ == 0) {  // stamp wrapped: really clear
+      for (auto& s : slots_) s.stamp = 0;
+      stamp_ = 1;
+    }
+  }
+  // The counts of `key` (zeroed when it is new in this round).
+  struct Counts {
+    int32_t hyp, ref;
+  };
+  Counts& at(uint64_t key) {
+    const size_t mask = size_ - 1;
+    size_t h = static_cast<size_t>((key * kFibonacci) >> shift_);
+    while (true) {
+      Slot& s = slots_[h];
+      if (s.stamp != stamp_) {
+        s.stamp = stamp_;
+        s.key = key;
+        s.counts = {0, 0};
+        return s.counts;
+      }
+      if (s.key == key) return s.counts;
+      h = (h + 1) & mask;
+    }
+  }
+
+ private:
+  struct Slot {
+    uint64_t key = 0;
+    uint32_t stamp = 0;
+    Counts counts{0, 0};
+  };
+  std::vector<Slot> slots_;
+  size_t size_ = 0;
+  int shift_ = 64;
+  uint32_t stamp_ = 0;
+};
+
+void count_orders_hashed(const std::vector<uint32_t>& hyp, const std::vector<uint32_t>& ref, int orders, int bits,
+                         NgramOverlap& out) {
+  thread_local NgramTable table;
+  for (int n = 1; n <= orders; ++n) {
+    const int o = n - 1;
+    const size_t hn = hyp.size() >= static_cast<size_t>(n) ? hyp.size() - n + 1 : 0;
+    const size_t rn = ref.size() >= static_cast<size_t>(n) ? ref.size() - n + 1 : 0;
+    out.hyp_total[o] = static_cast<int64_t>(hn);
+    out.ref_total[o] = static_cast<int64_t>(rn);
+    if (hn == 0 && rn == 0) continue;
+    table.reset(hn + rn);
+    const uint64_t keep = n * bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << (n * bits)) - 1;
+    uint64_t k = 0;
+    int64_t ref_distinct = 0, hyp_distinct = 0, common = 0, clipped = 0;
+    for (size_t i = 0; i < ref.size(); ++i) {
+      k = ((k << bits) | ref[i]) & keep;  // rolling key of the n tokens ending at i
+      if (i + 1 < static_cast<size_t>(n)) continue;
+      if (table.at(k).ref++ == 0) ++ref_distinct;
+    }
+    k = 0;
+    for (size_t i = 0; i < hyp.size(); ++i) {
+      k = ((k << bits) | hyp[i]) & keep;
+      if (i + 1 < static_cast<size_t>(n)) continue;
+      NgramTable::Counts& c = table.at(k);
+      if (++c.hyp == 1) {
+        ++hyp_distinct;
+        common += c.ref > 0;
+      }
+      clipped += c.hyp <= c.ref;
+    }
+    out.clipped[o] = clipped;
+    out.hyp_distinct[o] = hyp_distinct;
+    out.ref_distinct[o] = ref_distinct;
+    out.common_distinct[o] = common;
+  }
+}
+
 }  // namespace
 
 NgramOverlap ngram_overlap(const std::vector<uint32_t>& hyp, const std::vector<uint32_t>& ref,
@@ -69,37 +164,62 @@ NgramOverlap ngram_overlap(const std::vector<uint32_t>& hyp, const std::vector<u
   const int orders = std::min(max_order, kMaxNgramOrder);
   NgramOverlap out;
   if (bits * orders <= 64)
-    count_orders<uint64_t>(hyp, ref, orders, bits, out);
+    count_orders_hashed(hyp, ref, orders, bits, out);
   else
-    count_orders<unsigned __int128>(hyp, ref, orders, 25, out);
+    count_orders_sorted(hyp, ref, orders, 25, out);
   return out;
 }
 
+// 64-bit FNV-1a over the word's bytes, finished with a multiply so the top bits (the table
+// index) depend on every byte.
+static uint64_t word_hash(const char* p, size_t n) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(p[i])) * 0x100000001b3ull;
+  return h * kFibonacci;
+}
+
 void TokenInterner::clear() {
-  ++item_;
-  next_local_ = 0;
-  if (global_.size() > (1u << 20)) {  // bound memory: forget the words, keep ids consistent per item
-    global_.clear();
-    local_.clear();
-    stamp_.clear();
+  next_ = 0;
+  if (++item_ == 0) {  // stamp wrapped: really clear
+    for (auto& s : table_) s.stamp = 0;
+    item_ = 1;
   }
+}
+
+uint32_t TokenInterner::id(std::string_view w) {
+  if ((next_ + 1) * 2 > table_.size()) {  // load <= 1/2; grow and re-insert this item's words
+    std::vector<Slot> old(std::max<size_t>(64, table_.size() * 2));
+    old.swap(table_);
+    shift_ = 64 - __builtin_ctzll(table_.size());
+    for (const Slot& s : old) {
+      if (s.stamp != item_) continue;
+      size_t h = static_cast<size_t>(word_hash(s.data, s.size) >> shift_);
+      while (table_[h].stamp == item_) h = (h + 1) & (table_.size() - 1);
+      table_[h] = s;
+    }
+  }
+  const size_t mask = table_.size() - 1;
+  size_t h = static_cast<size_t>(word_hash(w.data(), w.size()) >> shift_);
+  while (true) {
+    Slot& s = table_[h];
+    if (s.stamp != item_) {
+      s = {w.data(), static_cast<uint32_t>(w.size()), item_, next_};
+      return next_++;
+    }
+    if (s.size == w.size() && std::memcmp(s.data, w.data(), w.size()) == 0) return s.id;
+    h = (h + 1) & mask;
+  }
+}
+
+void TokenInterner::ids(std::string_view text, const std::vector<TokenSpan>& spans, std::vector<uint32_t>& out) {
+  out.reserve(out.size() + spans.size());
+  for (const TokenSpan& t : spans) out.push_back(id(text.substr(t.begin, t.end - t.begin)));
 }
 
 std::vector<uint32_t> TokenInterner::ids(const std::vector<std::string>& tokens) {
   std::vector<uint32_t> out;
   out.reserve(tokens.size());
-  for (const auto& t : tokens) {
-    const uint32_t g = global_.try_emplace(t, static_cast<uint32_t>(global_.size())).first->second;
-    if (g >= local_.size()) {
-      local_.resize(g + 1, 0);
-      stamp_.resize(g + 1, 0);
-    }
-    if (stamp_[g] != item_) {
-      stamp_[g] = item_;
-      local_[g] = next_local_++;
-    }
-    out.push_back(local_[g]);
-  }
+  for (const auto& t : tokens) out.push_back(id(t));
   return out;
 }
 

@@ -5,8 +5,10 @@
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
+
+#include "metrics/segmenter.h"
 
 namespace qb {
 
@@ -34,18 +36,25 @@ NgramOverlap ngram_overlap(const std::vector<uint32_t>& hyp, const std::vector<u
                            int max_order = kMaxNgramOrder);
 
 // Maps word tokens to dense per-item ids 0, 1, 2, ... (small ids keep n-gram keys in 64 bits).
-// clear() starts a new item. Words already seen in earlier items are found without
-// allocating; the word table is dropped when it passes a million entries, so memory stays
-// bounded whatever the corpus size.
+// clear() starts a new item. Words are looked up as byte strings in an open-addressing table
+// that is emptied per item by a stamp, so nothing is allocated per word once warm and memory
+// is bounded by the largest item. The words must stay alive until clear().
 class TokenInterner {
  public:
   std::vector<uint32_t> ids(const std::vector<std::string>& tokens);
+  // Appends the ids of `text`'s tokens `spans` to `out`.
+  void ids(std::string_view text, const std::vector<TokenSpan>& spans, std::vector<uint32_t>& out);
   void clear();
 
  private:
-  std::unordered_map<std::string, uint32_t> global_;  // word -> corpus-wide id
-  std::vector<uint32_t> local_, stamp_;               // corpus-wide id -> per-item id, item stamp
-  uint32_t item_ = 1, next_local_ = 0;
+  uint32_t id(std::string_view word);
+  struct Slot {
+    const char* data;
+    uint32_t size, stamp, id;
+  };
+  std::vector<Slot> table_;
+  uint32_t item_ = 1, next_ = 0;
+  int shift_ = 64;
 };
 
 }  // namespace qb

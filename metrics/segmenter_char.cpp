@@ -28,7 +28,15 @@ bool is_space(UChar32 c) {
 }  // namespace
 
 std::vector<std::string> CharSegmenter::segment(std::string_view text) const {
+  std::vector<TokenSpan> spans;
+  segment_spans(text, spans);
   std::vector<std::string> tokens;
+  tokens.reserve(spans.size());
+  for (const TokenSpan& t : spans) tokens.emplace_back(text.substr(t.begin, t.end - t.begin));
+  return tokens;
+}
+
+void CharSegmenter::segment_spans(std::string_view text, std::vector<TokenSpan>& out) const {
   const auto* p = reinterpret_cast<const uint8_t*>(text.data());
   const int32_t len = static_cast<int32_t>(text.size());
   int32_t i = 0;
@@ -46,9 +54,8 @@ std::vector<std::string> CharSegmenter::segment(std::string_view text) const {
       }
       i = end;
     }
-    tokens.emplace_back(text.substr(start, i - start));
+    out.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(i)});
   }
-  return tokens;
 }
 
 }  // namespace qb

@@ -17,6 +17,7 @@ namespace qb {
 class CharSegmenter final : public Segmenter {
  public:
   std::vector<std::string> segment(std::string_view text) const override;
+  void segment_spans(std::string_view text, std::vector<TokenSpan>& out) const override;
   std::string signature() const override { return "char"; }
 };
 

@@ -54,7 +54,22 @@ uint64_t BootstrapSampler::below(uint64_t bound) {
 
 void BootstrapSampler::resample_counts(size_t n, std::vector<uint32_t>& counts) {
   counts.assign(n, 0);
-  for (size_t i = 0; i < n; ++i) ++counts[below(n)];
+  if (n == 0) return;
+  // below(n) n times, without a 64-bit division per draw: the same rejection limit, and
+  // x % n from the reciprocal m = floor((2^64-1)/n). q = floor(x*m / 2^64) is floor(x/n) or
+  // one less, so r = x - q*n is in [0, 2n) and one correction gives exactly x % n.
+  const uint64_t bound = n;
+  const uint64_t limit = ~uint64_t{0} - (~uint64_t{0} % bound);
+  const uint64_t m = ~uint64_t{0} / bound;
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t x;
+    do x = engine_();
+    while (x >= limit);
+    const uint64_t q = static_cast<uint64_t>((static_cast<unsigned __int128>(x) * m) >> 64);
+    uint64_t r = x - q * bound;
+    if (r >= bound) r -= bound;
+    ++counts[r];
+  }
 }
 
 double percentile_sorted(const std::vector<double>& sorted, double q) {

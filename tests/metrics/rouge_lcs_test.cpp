@@ -70,8 +70,10 @@ TEST(Lcs, MatchesDynamicProgrammingTable) {
     for (auto& c : a) c = 0x4E00 + rng() % alphabet;
     for (auto& c : b) c = 0x4E00 + rng() % alphabet;
     ASSERT_EQ(lcs_length(a, b), lcs_table(a, b)) << "trial " << trial << " la " << la << " lb " << lb;
+    const std::vector<uint32_t> a32(a.begin(), a.end()), b32(b.begin(), b.end());
+    ASSERT_EQ(lcs_length(a32, b32), lcs_table(a, b)) << "trial " << trial;
   }
-  EXPECT_EQ(lcs_length({}, {U'a'}), 0u);
+  EXPECT_EQ(lcs_length(std::vector<char32_t>{}, {U'a'}), 0u);
 }
 
 TEST(NgramOverlap, CountsPerOrder) {
