@@ -50,7 +50,9 @@ echo "model: vocab $vocab (the character tokenizer of the demo text), model.safe
 peer() {
   local label=$1; shift
   local load; load=$(cut -d' ' -f1-3 /proc/loadavg)
-  printf '%-44s load %-15s %s\n' "$label" "$load" "$("$@" | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); print(f"{r[\"tokens_per_s\"]:10.0f} tok/s")')"
+  local out; out=$("$@")
+  printf '%-44s load %-15s %s\n' "$label" "$load" \
+    "$(/usr/bin/python3 -c 'import json, sys; print("%10.0f tok/s" % json.loads(sys.argv[1])["tokens_per_s"])' "$out")"
 }
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export OMP_WAIT_POLICY=PASSIVE

@@ -1,6 +1,7 @@
 // The optimizer loop every stage shares: seeded data order, gradient accumulation,
 // clipping, the lr schedule, JSONL step metrics, atomic checkpoints with full trainer state,
-// exact resume, and the non-finite-loss guard. Internal to trainers/ (includes torch).
+// exact resume, the non-finite-loss guard, progress on stderr, and data parallelism over
+// c10d/Gloo ranks (docs/SCALING.md). Internal to trainers/ (includes torch).
 #pragma once
 
 #include <torch/torch.h>
