@@ -129,6 +129,7 @@ HuatuoScoreOptions huatuo_options(const ScoreArgs& a, bool keep_items) {
   o.bootstrap = a.bootstrap;
   o.seed = a.seed;
   o.keep_items = keep_items;
+  o.threads = resolved_threads();
   return o;
 }
 

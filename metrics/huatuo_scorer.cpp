@@ -51,13 +51,17 @@ std::string smoothing_name(const HuatuoMetricOptions& m) {
   return m.bleu_agg == BleuAggregation::kCorpus ? "none" : "nltk-method" + std::to_string(m.smooth);
 }
 
-// The per-item numbers huatuo_values reads, one row of doubles per item, so a resample's
-// totals are one pass of row += count * item (integer counts below 2^53 add exactly in
-// doubles; the double sums are formed in item order as HuatuoTotals::add does).
+// The per-item numbers huatuo_values reads, one row of kWidth doubles per item (the sentence
+// BLEU columns only with sentence aggregation), so a resample's totals are one pass of
+// row += count * item. Integer counts below 2^53 add exactly in doubles, and each column's
+// sum is formed in item order as HuatuoTotals::add does, so the totals are the same numbers.
+constexpr size_t kIntColumns = 2 * kMaxNgramOrder + 4;
+constexpr size_t kWidth = 24;  // kIntColumns + 3 ROUGE + 4 sentence BLEU, padded to a multiple of 8
+static_assert(kIntColumns + 7 <= kWidth, "row layout");
+
 class BootstrapRows {
  public:
-  BootstrapRows(const std::vector<HuatuoItemStats>& items, BleuAggregation agg)
-      : width_(agg == BleuAggregation::kSentenceMean ? kInts + 3 + 4 : kInts + 3), rows_(items.size() * width_) {
+  explicit BootstrapRows(const std::vector<HuatuoItemStats>& items) : rows_(items.size() * kWidth, 0.0) {
     double* r = rows_.data();
     for (const HuatuoItemStats& it : items) {
       for (int i = 0; i < kMaxNgramOrder; ++i) {
@@ -68,22 +72,17 @@ class BootstrapRows {
       r[2 * kMaxNgramOrder + 1] = static_cast<double>(it.bleu.ref_len);
       r[2 * kMaxNgramOrder + 2] = static_cast<double>(it.gleu.tp);
       r[2 * kMaxNgramOrder + 3] = static_cast<double>(it.gleu.n_all);
-      r[kInts] = it.rouge1.f;
-      r[kInts + 1] = it.rouge2.f;
-      r[kInts + 2] = it.rouge_l.f;
-      for (size_t k = kInts + 3; k < width_; ++k) r[k] = it.sentence_bleu[k - kInts - 3];
-      r += width_;
+      r[kIntColumns] = it.rouge1.f;
+      r[kIntColumns + 1] = it.rouge2.f;
+      r[kIntColumns + 2] = it.rouge_l.f;
+      for (int k = 0; k < 4; ++k) r[kIntColumns + 3 + k] = it.sentence_bleu[k];
+      r += kWidth;
     }
   }
   // The totals of one resample given how often each item was drawn.
   HuatuoTotals totals(const std::vector<uint32_t>& counts) const {
-    double acc[kInts + 7] = {};
-    const double* r = rows_.data();
-    for (size_t i = 0; i < counts.size(); ++i, r += width_) {
-      if (counts[i] == 0) continue;
-      const double c = static_cast<double>(counts[i]);
-      for (size_t k = 0; k < width_; ++k) acc[k] += c * r[k];
-    }
+    alignas(64) double acc[kWidth] = {};
+    accumulate(counts.data(), counts.size(), acc);
     HuatuoTotals t;
     t.n = static_cast<int64_t>(counts.size());
     for (int i = 0; i < kMaxNgramOrder; ++i) {
@@ -94,32 +93,80 @@ class BootstrapRows {
     t.bleu.ref_len = static_cast<int64_t>(acc[2 * kMaxNgramOrder + 1]);
     t.gleu.tp = static_cast<int64_t>(acc[2 * kMaxNgramOrder + 2]);
     t.gleu.n_all = static_cast<int64_t>(acc[2 * kMaxNgramOrder + 3]);
-    t.rouge1_f = acc[kInts];
-    t.rouge2_f = acc[kInts + 1];
-    t.rouge_l_f = acc[kInts + 2];
-    for (size_t k = kInts + 3; k < width_; ++k) t.sentence_bleu[k - kInts - 3] = acc[k];
+    t.rouge1_f = acc[kIntColumns];
+    t.rouge2_f = acc[kIntColumns + 1];
+    t.rouge_l_f = acc[kIntColumns + 2];
+    for (int k = 0; k < 4; ++k) t.sentence_bleu[k] = acc[kIntColumns + 3 + k];
     return t;
   }
 
  private:
-  static constexpr size_t kInts = 2 * kMaxNgramOrder + 4;
-  size_t width_;
+  // acc[k] += count * row[k] for every drawn item, columns independent (vectorised across k
+  // only: the per-column sums keep their order and rounding; no fused multiply-add).
+  __attribute__((always_inline)) static void accumulate_kernel(const uint32_t* counts, size_t n, const double* rows, double* acc) {
+    for (size_t i = 0; i < n; ++i, rows += kWidth) {
+      if (counts[i] == 0) continue;
+      const double c = static_cast<double>(counts[i]);
+      for (size_t k = 0; k < kWidth; ++k) acc[k] += c * rows[k];
+    }
+  }
+  __attribute__((target("avx2"))) static void accumulate_avx2(const uint32_t* counts, size_t n, const double* rows,
+                                                              double* acc) {
+    accumulate_kernel(counts, n, rows, acc);
+  }
+  void accumulate(const uint32_t* counts, size_t n, double* acc) const {
+    static const bool avx2 = __builtin_cpu_supports("avx2");
+    if (avx2)
+      accumulate_avx2(counts, n, rows_.data(), acc);
+    else
+      accumulate_kernel(counts, n, rows_.data(), acc);
+  }
+
   std::vector<double> rows_;
 };
 
-// Bootstrap intervals for every per-item metric, in huatuo_values order.
+// Bootstrap intervals for every per-item metric, in huatuo_values order. Resamples are split
+// into contiguous ranges over `threads`; each thread's sampler skips the draws of the ranges
+// before its own, so every resample is the one a single thread would draw.
 std::vector<Interval> bootstrap_intervals(const std::vector<HuatuoItemStats>& items, BleuAggregation agg,
-                                          int resamples, uint64_t seed) {
-  BootstrapSampler sampler(seed);
-  const BootstrapRows rows(items, agg);
-  std::vector<uint32_t> counts;
-  std::vector<std::vector<double>> samples;
-  for (int r = 0; r < resamples; ++r) {
-    sampler.resample_counts(items.size(), counts);
-    const auto values = huatuo_values(rows.totals(counts), agg);
-    if (samples.empty()) samples.resize(values.size());
-    for (size_t k = 0; k < values.size(); ++k) samples[k].push_back(values[k].second);
+                                          int resamples, uint64_t seed, int threads) {
+  const BootstrapRows rows(items);
+  const size_t n = items.size();
+  const size_t metrics = huatuo_values(HuatuoTotals{}, agg).size();
+  std::vector<std::vector<double>> samples(metrics, std::vector<double>(static_cast<size_t>(resamples)));
+  threads = std::max(1, std::min(threads, resamples / 64));  // small jobs: one thread
+  // Skipping a resample's draws costs about a fifth of drawing and summing it: give the
+  // first thread more resamples so all finish together.
+  // Thread t, starting at resample b_t, takes skip * b_t + (b_{t+1} - b_t) = W; the smallest W
+  // that reaches `resamples` (bisection) balances them.
+  const double skip = 0.2, total = static_cast<double>(resamples);
+  auto ends = [&](double w) {
+    double b = 0;
+    for (int t = 0; t < threads; ++t) b += w - skip * b;
+    return b;
+  };
+  double lo = 0, hi = total;
+  for (int it = 0; it < 50; ++it) (ends((lo + hi) / 2) >= total ? hi : lo) = (lo + hi) / 2;
+  std::vector<size_t> begin(static_cast<size_t>(threads) + 1, static_cast<size_t>(resamples));
+  double b = 0;
+  for (int t = 0; t < threads; ++t) {
+    begin[static_cast<size_t>(t)] = std::min(static_cast<size_t>(b), static_cast<size_t>(resamples));
+    b += hi - skip * b;
   }
+  auto work = [&](int t) {
+    BootstrapSampler sampler(seed);
+    sampler.skip_resamples(n, begin[static_cast<size_t>(t)]);
+    std::vector<uint32_t> counts;
+    for (size_t r = begin[static_cast<size_t>(t)]; r < begin[static_cast<size_t>(t) + 1]; ++r) {
+      sampler.resample_counts(n, counts);
+      const auto values = huatuo_values(rows.totals(counts), agg);
+      for (size_t k = 0; k < values.size(); ++k) samples[k][r] = values[k].second;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
   std::vector<Interval> out;
   for (auto& s : samples) out.push_back(percentile_interval_95(s));
   return out;
@@ -225,7 +272,7 @@ nlohmann::json HuatuoScorer::result() const {
   const auto values = huatuo_values(totals_, agg);
   std::vector<Interval> intervals;
   const bool boot = options_.bootstrap > 0 && !items_.empty();
-  if (boot) intervals = bootstrap_intervals(items_, agg, options_.bootstrap, options_.seed);
+  if (boot) intervals = bootstrap_intervals(items_, agg, options_.bootstrap, options_.seed, options_.threads);
   const std::string boot_sig =
       boot ? "|boot:" + std::to_string(options_.bootstrap) + "|seed:" + std::to_string(options_.seed) : "";
   json metrics = json::object();

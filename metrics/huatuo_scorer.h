@@ -29,6 +29,7 @@ struct HuatuoScoreOptions {
   int bootstrap = 1000;  // resamples for 95 % percentile intervals; 0 = no intervals
   uint64_t seed = 12345;
   bool keep_items = false;  // keep per-item statistics even without bootstrap (for compare_huatuo)
+  int threads = 1;          // bootstrap threads (the intervals do not depend on it)
 };
 
 // Sums of per-item statistics: what every reported number is a function of.

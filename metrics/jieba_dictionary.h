@@ -52,6 +52,25 @@ class JiebaDictionary {
       h = (h + 1) & mask_;
     }
   }
+  // Starts loading the table slot step(root's child for c1, c2) will read: walks from
+  // different start positions are independent, so the segmenter issues this a few positions
+  // ahead and the (mostly cache-missing) probe overlaps other work.
+  void prefetch_second_step(UChar32 c1, UChar32 c2) const {
+    if (c1 >= 0x10000) return;
+    const int32_t node = root_p_[c1].node;
+    if (node == kNoNode) return;
+    __builtin_prefetch(&table_p_[(key(node, c2) * kFibonacci) >> shift_]);
+  }
+  // The same one step further: loads step(root's child for c1, c2) (prefetched earlier) and
+  // starts loading the slot of the step by c3 from there.
+  void prefetch_third_step(UChar32 c1, UChar32 c2, UChar32 c3) const {
+    if (c1 >= 0x10000) return;
+    const int32_t first = root_p_[c1].node;
+    if (first == kNoNode) return;
+    const int32_t second = step(first, c2).node;
+    if (second == kNoNode) return;
+    __builtin_prefetch(&table_p_[(key(second, c3) * kFibonacci) >> shift_]);
+  }
   // The node for a whole string (kNoNode if absent) and its weight.
   Step find(const UChar32* s, size_t n) const;
 

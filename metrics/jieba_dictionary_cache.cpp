@@ -51,15 +51,28 @@ std::string hex16(uint64_t v) {
   return buf;
 }
 
-// A checksum of `n` bytes (n a multiple of 32): four independent multiply-xor lanes over
-// 64-bit words, so it runs near memory speed; any changed word changes it.
-uint64_t checksum(const void* data, size_t n) {
+}  // namespace
+
+// Four independent multiply-xor lanes over 64-bit words, so it runs near memory speed; any
+// single changed word changes it.
+uint64_t cache_checksum(const void* data, size_t n) {
   const auto* w = static_cast<const uint64_t*>(data);
   uint64_t h[4] = {0x9E3779B97F4A7C15ull, 0xC2B2AE3D27D4EB4Full, 0x165667B19E3779F9ull, 0x27D4EB2F165667C5ull};
   for (size_t i = 0; i + 4 <= n / 8; i += 4)
     for (int k = 0; k < 4; ++k) h[k] = (h[k] ^ w[i + k]) * 0x100000001b3ull + (h[k] >> 29);
   return h[0] ^ (h[1] * 3) ^ (h[2] * 5) ^ (h[3] * 7) ^ n;
 }
+
+bool cache_source_id(const std::string& path, CacheSourceId& id) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return false;
+  id.size = static_cast<uint64_t>(st.st_size);
+  id.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  id.inode = static_cast<uint64_t>(st.st_ino);
+  return true;
+}
+
+namespace {
 
 size_t padded(size_t bytes) { return (bytes + 31) / 32 * 32; }
 
@@ -75,11 +88,7 @@ Layout layout(uint64_t node_count, uint64_t table_size) {
   return l;
 }
 
-struct SourceId {
-  uint64_t size;
-  int64_t mtime_ns;
-  uint64_t inode;
-};
+using SourceId = CacheSourceId;
 
 struct Mapping {
   void* addr = MAP_FAILED;
@@ -112,14 +121,14 @@ std::string try_cache(const fs::path& file, const SourceId& src, JiebaDictionary
   if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0) return "corrupt (not a qilin-bench jieba cache)";
   if (h.format != kFormat || h.header_bytes != kHeaderBytes)
     return "stale (format " + std::to_string(h.format) + ", this build reads " + std::to_string(kFormat) + ")";
-  if (h.source_size != src.size || h.source_mtime_ns != src.mtime_ns || h.source_inode != src.inode)
+  if (!(SourceId{h.source_size, h.source_mtime_ns, h.source_inode} == src))
     return "stale (the dictionary file changed since the cache was built)";
   if (h.node_count == 0 || h.node_count > (1u << 21) || h.table_size > (uint64_t{1} << 32))
     return "corrupt (impossible sizes)";
   const Layout l = layout(h.node_count, h.table_size);
   if (l.total != map->size)
     return "corrupt (" + std::to_string(map->size) + " bytes, expected " + std::to_string(l.total) + ")";
-  if (checksum(base + kHeaderBytes, l.total - kHeaderBytes) != h.data_checksum) return "corrupt (checksum mismatch)";
+  if (cache_checksum(base + kHeaderBytes, l.total - kHeaderBytes) != h.data_checksum) return "corrupt (checksum mismatch)";
   JiebaDictionary::Image im;
   im.node_count = h.node_count;
   im.table_size = h.table_size;
@@ -158,25 +167,23 @@ void write_cache(const fs::path& file, const SourceId& src, uint64_t fnv, const 
   h.used = im.used;
   h.total = im.total;
   h.log_total = im.log_total;
-  h.data_checksum = checksum(bytes.data() + kHeaderBytes, l.total - kHeaderBytes);
+  h.data_checksum = cache_checksum(bytes.data() + kHeaderBytes, l.total - kHeaderBytes);
   std::memcpy(bytes.data(), &h, sizeof h);
   write_file_atomic(file, bytes);
 }
 
 }  // namespace
 
+fs::path qilin_cache_dir() {
+  if (const char* d = std::getenv("QILIN_CACHE_DIR"); d && *d) return std::string(d) == "off" ? fs::path() : fs::path(d);
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return fs::path(x) / "qilin-bench";
+  if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".cache" / "qilin-bench";
+  return {};
+}
+
 fs::path jieba_dictionary_cache_file(const std::string& dict_path) {
-  fs::path dir;
-  if (const char* d = std::getenv("QILIN_CACHE_DIR"); d && *d) {
-    if (std::string(d) == "off") return {};
-    dir = d;
-  } else if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) {
-    dir = fs::path(x) / "qilin-bench";
-  } else if (const char* home = std::getenv("HOME"); home && *home) {
-    dir = fs::path(home) / ".cache" / "qilin-bench";
-  } else {
-    return {};
-  }
+  const fs::path dir = qilin_cache_dir();
+  if (dir.empty()) return {};
   std::error_code ec;
   const fs::path abs = fs::absolute(dict_path, ec);
   return dir / ("jieba-dict-" + hex16(fnv1a(ec ? dict_path : abs.string())) + ".bin");
@@ -184,11 +191,8 @@ fs::path jieba_dictionary_cache_file(const std::string& dict_path) {
 
 uint64_t load_jieba_dictionary(JiebaDictionary& dict, const std::string& dict_path) {
   const fs::path file = jieba_dictionary_cache_file(dict_path);
-  struct stat st {};
-  const bool have_source = ::stat(dict_path.c_str(), &st) == 0;
-  const SourceId src{static_cast<uint64_t>(st.st_size),
-                     static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
-                     static_cast<uint64_t>(st.st_ino)};
+  SourceId src;
+  const bool have_source = cache_source_id(dict_path, src);
   if (!file.empty() && have_source) {
     uint64_t fnv = 0;
     bool absent = false;

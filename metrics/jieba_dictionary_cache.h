@@ -19,6 +19,22 @@
 
 namespace qb {
 
+// The cache directory, or an empty path when caching is off.
+std::filesystem::path qilin_cache_dir();
+
+// The checksum cache files carry over their data (n a multiple of 32 bytes).
+uint64_t cache_checksum(const void* data, size_t n);
+
+// What a cache remembers of a source file; a cache whose record differs is stale.
+struct CacheSourceId {
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  uint64_t inode = 0;
+  bool operator==(const CacheSourceId& o) const { return size == o.size && mtime_ns == o.mtime_ns && inode == o.inode; }
+};
+// stat() of `path`; false when it cannot be read.
+bool cache_source_id(const std::string& path, CacheSourceId& id);
+
 // The cache file for `dict_path`, or an empty path when caching is off.
 std::filesystem::path jieba_dictionary_cache_file(const std::string& dict_path);
 

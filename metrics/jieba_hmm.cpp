@@ -2,8 +2,16 @@
 
 #include <unicode/utf8.h>
 
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "metrics/jieba_dictionary_cache.h"
 #include "metrics/jieba_python_literal.h"
 
 namespace qb {
@@ -27,9 +35,87 @@ const PyLiteral& state_entry(const PyLiteral& table, int state, const std::strin
   return *v;
 }
 
+// The cache: magic, the three source files' size/mtime/inode, a checksum, then start (4),
+// trans (16) and emit (4 x kHanCount) as doubles.
+constexpr char kCacheMagic[8] = {'Q', 'B', 'J', 'H', 'M', 'M', '1', '\n'};
+constexpr size_t kCacheDoubles = 4 + 16 + 4 * static_cast<size_t>(kHanCount) + 4;  // padded to 32 bytes
+
 }  // namespace
 
 JiebaHmm::JiebaHmm(const std::string& dir) {
+  std::string sources;  // what the cache must match
+  bool have_sources = true;
+  for (const char* f : {"prob_start.py", "prob_trans.py", "prob_emit.py"}) {
+    CacheSourceId id;
+    have_sources = have_sources && cache_source_id(dir + "/" + f, id);
+    sources.append(reinterpret_cast<const char*>(&id), sizeof id);
+  }
+  const std::filesystem::path cache_dir = qilin_cache_dir();
+  std::string file;
+  if (!cache_dir.empty() && have_sources) {
+    char name[64];
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (unsigned char c : std::filesystem::absolute(dir).string()) h = (h ^ c) * 0x100000001b3ull;
+    std::snprintf(name, sizeof name, "jieba-hmm-%016llx.bin", static_cast<unsigned long long>(h));
+    file = (cache_dir / name).string();
+    const std::string why = read_cache(file, sources);
+    if (why.empty()) return;
+    if (why != "absent")
+      std::cerr << "qilin-bench: jieba HMM cache " << file << " is " << why << "; rebuilding it from " << dir << "\n";
+  }
+  parse(dir);
+  if (!file.empty()) {
+    try {
+      write_cache(file, sources);
+    } catch (const std::exception&) {
+      // An unwritable cache directory only costs the parse.
+    }
+  }
+}
+
+std::string JiebaHmm::read_cache(const std::string& file, const std::string& sources) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return "absent";
+  const size_t header = sizeof kCacheMagic + sources.size() + 8;
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.size() != header + kCacheDoubles * 8)
+    return "corrupt (" + std::to_string(bytes.size()) + " bytes, expected " + std::to_string(header + kCacheDoubles * 8) + ")";
+  if (bytes.compare(0, sizeof kCacheMagic, kCacheMagic, sizeof kCacheMagic) != 0) return "corrupt (not a qilin-bench HMM cache)";
+  if (bytes.compare(sizeof kCacheMagic, sources.size(), sources) != 0)
+    return "stale (the HMM files changed since the cache was built)";
+  std::vector<double> d(kCacheDoubles);
+  std::memcpy(d.data(), bytes.data() + header, kCacheDoubles * 8);
+  uint64_t sum;
+  std::memcpy(&sum, bytes.data() + header - 8, 8);
+  if (cache_checksum(d.data(), kCacheDoubles * 8) != sum) return "corrupt (checksum mismatch)";
+  const double* p = d.data();
+  for (int s = 0; s < 4; ++s) start_[s] = *p++;
+  for (int s = 0; s < 4; ++s)
+    for (int t = 0; t < 4; ++t) trans_[s][t] = *p++;
+  for (int s = 0; s < 4; ++s) {
+    emit_[s].assign(p, p + kHanCount);
+    p += kHanCount;
+  }
+  return "";
+}
+
+void JiebaHmm::write_cache(const std::string& file, const std::string& sources) const {
+  std::vector<double> d;
+  d.reserve(kCacheDoubles);
+  for (int s = 0; s < 4; ++s) d.push_back(start_[s]);
+  for (int s = 0; s < 4; ++s)
+    for (int t = 0; t < 4; ++t) d.push_back(trans_[s][t]);
+  for (int s = 0; s < 4; ++s) d.insert(d.end(), emit_[s].begin(), emit_[s].end());
+  d.resize(kCacheDoubles, 0.0);
+  const uint64_t sum = cache_checksum(d.data(), kCacheDoubles * 8);
+  std::string bytes(kCacheMagic, sizeof kCacheMagic);
+  bytes += sources;
+  bytes.append(reinterpret_cast<const char*>(&sum), 8);
+  bytes.append(reinterpret_cast<const char*>(d.data()), kCacheDoubles * 8);
+  write_file_atomic(file, bytes);
+}
+
+void JiebaHmm::parse(const std::string& dir) {
   const PyLiteral start = load_table(dir, "prob_start.py");
   const PyLiteral trans = load_table(dir, "prob_trans.py");
   const PyLiteral emit = load_table(dir, "prob_emit.py");

@@ -229,7 +229,13 @@ void JiebaSegmenter::cut_block(size_t b, size_t e, bool hmm, std::vector<TokenSp
   // calc: route[idx] = max((log(FREQ[w] or 1) - logtotal + route[x+1][0], x) for x in DAG[idx]).
   prob[n] = 0.0;
   next[n] = 0;
+  // Walks from different start positions are independent: prefetch the table slots of the
+  // second and third steps of walks a few positions ahead (the probes are mostly cache misses).
+  constexpr size_t kAhead = 8;
   for (size_t idx = n; idx-- > 0;) {
+    if (idx >= kAhead) dict_.prefetch_second_step(cps[b + idx - kAhead], cps[b + idx - kAhead + 1]);
+    if (idx >= kAhead / 2 && idx - kAhead / 2 + 2 < n)
+      dict_.prefetch_third_step(cps[b + idx - kAhead / 2], cps[b + idx - kAhead / 2 + 1], cps[b + idx - kAhead / 2 + 2]);
     int32_t node = dict_.root();
     double best = 0.0;
     int32_t best_x = -1;

@@ -90,6 +90,17 @@ class NgramTable {
   struct Counts {
     int32_t hyp, ref;
   };
+  // The counts of `key`, or null when it is not in the table this round.
+  Counts* find(uint64_t key) {
+    const size_t mask = size_ - 1;
+    size_t h = static_cast<size_t>((key * kFibonacci) >> shift_);
+    while (true) {
+      Slot& s = slots_[h];
+      if (s.stamp != stamp_) return nullptr;
+      if (s.key == key) return &s.counts;
+      h = (h + 1) & mask;
+    }
+  }
   Counts& at(uint64_t key) {
     const size_t mask = size_ - 1;
     size_t h = static_cast<size_t>((key * kFibonacci) >> shift_);
@@ -155,7 +166,83 @@ void count_orders_hashed(const std::vector<uint32_t>& hyp, const std::vector<uin
   }
 }
 
+// ngram_matches for 64-bit keys. live_h[i] / live_r[j]: the (n-1)-gram at i (j) occurs on
+// the other side, so the n-gram there can match only if live at i and i+1.
+void count_matches_hashed(const std::vector<uint32_t>& hyp, const std::vector<uint32_t>& ref, int orders, int bits,
+                          NgramOverlap& out) {
+  thread_local NgramTable table;
+  thread_local std::vector<uint8_t> live_h, live_r;
+  live_h.assign(hyp.size(), 1);
+  live_r.assign(ref.size(), 1);
+  bool any = true;
+  for (int n = 1; n <= orders; ++n) {
+    const int o = n - 1;
+    const size_t hn = hyp.size() >= static_cast<size_t>(n) ? hyp.size() - n + 1 : 0;
+    const size_t rn = ref.size() >= static_cast<size_t>(n) ? ref.size() - n + 1 : 0;
+    out.hyp_total[o] = static_cast<int64_t>(hn);
+    out.ref_total[o] = static_cast<int64_t>(rn);
+    if (!any || hn == 0 || rn == 0) {
+      any = false;
+      continue;
+    }
+    const uint64_t keep = n * bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << (n * bits)) - 1;
+    // live[i] for this order: live for n-1 at i and at i+1 (the n-gram's two (n-1)-grams).
+    if (n > 1) {
+      for (size_t i = 0; i < hn; ++i) live_h[i] = live_h[i] & live_h[i + 1];
+      for (size_t j = 0; j < rn; ++j) live_r[j] = live_r[j] & live_r[j + 1];
+    }
+    size_t candidates = 0;
+    for (size_t j = 0; j < rn; ++j) candidates += live_r[j];
+    table.reset(candidates);
+    uint64_t k = 0;
+    for (size_t j = 0; j < ref.size(); ++j) {
+      k = ((k << bits) | ref[j]) & keep;
+      if (j + 1 < static_cast<size_t>(n) || !live_r[j + 1 - n]) continue;
+      table.at(k).ref++;
+    }
+    int64_t clipped = 0;
+    k = 0;
+    for (size_t i = 0; i < hyp.size(); ++i) {
+      k = ((k << bits) | hyp[i]) & keep;
+      if (i + 1 < static_cast<size_t>(n)) continue;
+      uint8_t& live = live_h[i + 1 - n];
+      if (!live) continue;
+      NgramTable::Counts* c = table.find(k);
+      if (c == nullptr) {
+        live = 0;
+        continue;
+      }
+      clipped += ++c->hyp <= c->ref;
+    }
+    out.clipped[o] = clipped;
+    any = clipped > 0;
+    if (!any || n == orders) continue;
+    // Which reference n-grams occur in the hypothesis (for the next order's pruning).
+    k = 0;
+    for (size_t j = 0; j < ref.size(); ++j) {
+      k = ((k << bits) | ref[j]) & keep;
+      if (j + 1 < static_cast<size_t>(n)) continue;
+      uint8_t& live = live_r[j + 1 - n];
+      if (live) live = table.find(k)->hyp > 0;
+    }
+  }
+}
+
 }  // namespace
+
+NgramOverlap ngram_matches(const std::vector<uint32_t>& hyp, const std::vector<uint32_t>& ref, int max_order) {
+  const uint32_t m = std::max(max_id(hyp), max_id(ref));
+  const int bits = m == 0 ? 1 : 32 - __builtin_clz(m);
+  const int orders = std::min(max_order, kMaxNgramOrder);
+  NgramOverlap out;
+  if (bits * orders <= 64) {
+    count_matches_hashed(hyp, ref, orders, bits, out);
+  } else {
+    count_orders_sorted(hyp, ref, orders, 25, out);
+    for (int o = 0; o < kMaxNgramOrder; ++o) out.hyp_distinct[o] = out.ref_distinct[o] = out.common_distinct[o] = 0;
+  }
+  return out;
+}
 
 NgramOverlap ngram_overlap(const std::vector<uint32_t>& hyp, const std::vector<uint32_t>& ref,
                            int max_order) {

@@ -35,6 +35,12 @@ constexpr uint32_t kMaxNgramTokenId = (1u << 25) - 1;
 NgramOverlap ngram_overlap(const std::vector<uint32_t>& hyp, const std::vector<uint32_t>& ref,
                            int max_order = kMaxNgramOrder);
 
+// Only what BLEU and GLEU read: hyp_total, ref_total and clipped (the *_distinct fields stay
+// 0), equal to ngram_overlap's. Faster: an (n+1)-gram can only match where both n-grams inside
+// it match, so higher orders look up only those positions, and stop once nothing matches.
+NgramOverlap ngram_matches(const std::vector<uint32_t>& hyp, const std::vector<uint32_t>& ref,
+                           int max_order = kMaxNgramOrder);
+
 // Maps word tokens to dense per-item ids 0, 1, 2, ... (small ids keep n-gram keys in 64 bits).
 // clear() starts a new item. Words are looked up as byte strings in an open-addressing table
 // that is emptied per item by a stamp, so nothing is allocated per word once warm and memory

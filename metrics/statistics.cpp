@@ -72,6 +72,14 @@ void BootstrapSampler::resample_counts(size_t n, std::vector<uint32_t>& counts) 
   }
 }
 
+void BootstrapSampler::skip_resamples(size_t n, size_t resamples) {
+  if (n == 0) return;
+  const uint64_t limit = ~uint64_t{0} - (~uint64_t{0} % n);
+  for (size_t k = n * resamples; k > 0; --k)
+    while (engine_() >= limit) {  // a rejected draw is replaced, as in resample_counts
+    }
+}
+
 double percentile_sorted(const std::vector<double>& sorted, double q) {
   if (sorted.empty()) throw std::invalid_argument("percentile_sorted: no values");
   const double pos = q * static_cast<double>(sorted.size() - 1);

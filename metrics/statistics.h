@@ -27,6 +27,9 @@ class BootstrapSampler {
   explicit BootstrapSampler(uint64_t seed);
   // Fills `counts` (size n) with how often each index is drawn in one resample of size n.
   void resample_counts(size_t n, std::vector<uint32_t>& counts);
+  // Consumes the draws of `resamples` calls of resample_counts(n, ...) without counting, so a
+  // second sampler with the same seed can start at a later resample (parallel bootstrap).
+  void skip_resamples(size_t n, size_t resamples);
 
  private:
   uint64_t below(uint64_t bound);  // uniform in [0, bound)

@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "metrics/huatuo_scorer.h"
+#include "metrics/statistics.h"
 
 namespace qb {
 namespace {
@@ -66,6 +67,50 @@ TEST(HuatuoScorer, BootstrapIsSeededAndBracketsTheValue) {
   auto other_seed = char_options(200);
   other_seed.seed = 7;
   EXPECT_NE(score_huatuo(pairs, other_seed)["metrics"]["rouge1"]["interval"], iv);
+}
+
+// The bootstrap's row sums, split over threads with skipped draws, give exactly the intervals
+// of the plain definition: per resample, HuatuoTotals::add of every item with its count.
+TEST(HuatuoScorer, BootstrapOnThreadsEqualsPlainResampling) {
+  for (bool sentence : {false, true}) {
+    auto o = char_options(300);
+    if (sentence) {
+      o.metric.bleu_agg = BleuAggregation::kSentenceMean;
+      o.metric.smooth = 1;
+    }
+    std::vector<nlohmann::json> results;
+    std::vector<HuatuoItemStats> items;
+    for (int threads : {1, 2, 3}) {
+      o.threads = threads;
+      HuatuoScorer s(o);
+      for (int i = 0; i < 400; ++i)
+        s.add(std::to_string(i), "发烧头痛" + std::to_string(i * 7 % 13) + "咳嗽", "发烧" + std::to_string(i % 11) + "头痛");
+      results.push_back(s.result());
+      items = s.items();
+    }
+    BootstrapSampler sampler(o.seed);
+    std::vector<uint32_t> counts;
+    std::vector<std::vector<double>> samples;
+    for (int r = 0; r < 300; ++r) {
+      sampler.resample_counts(items.size(), counts);
+      HuatuoTotals t;
+      for (size_t i = 0; i < items.size(); ++i) t.add(items[i], counts[i]);
+      const auto v = huatuo_values(t, o.metric.bleu_agg);
+      samples.resize(v.size());
+      for (size_t k = 0; k < v.size(); ++k) samples[k].push_back(v[k].second);
+    }
+    const auto names = huatuo_values(HuatuoTotals{}, o.metric.bleu_agg);
+    for (size_t k = 0; k < names.size(); ++k) {
+      const Interval iv = percentile_interval_95(samples[k]);
+      for (const auto& res : results) {
+        const auto& got = res["metrics"][names[k].first]["interval"];
+        EXPECT_EQ(got[0].get<double>(), iv.lo) << names[k].first << " sentence " << sentence;
+        EXPECT_EQ(got[1].get<double>(), iv.hi) << names[k].first;
+      }
+    }
+    EXPECT_LT(results[0]["metrics"]["bleu1"]["interval"][0].get<double>(),
+              results[0]["metrics"]["bleu1"]["interval"][1].get<double>());
+  }
 }
 
 TEST(HuatuoScorer, BatchesOnThreadsGiveTheSameResultAsOneByOne) {

@@ -110,6 +110,36 @@ TEST(NgramOverlap, KeyWidthDoesNotChangeCounts) {
   }
 }
 
+TEST(NgramOverlap, MatchesOnlyEqualsTheFullCountsTotalsAndClipped) {
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::vector<uint32_t> h(rng() % 40), r(rng() % 40);
+    const uint32_t alphabet = 1 + rng() % (trial % 3 == 0 ? 3 : 12);
+    for (auto& t : h) t = rng() % alphabet;
+    for (auto& t : r) t = rng() % alphabet;
+    if (trial % 5 == 0 && !r.empty()) h.insert(h.end(), r.begin(), r.begin() + static_cast<long>(rng() % r.size()));
+    const uint32_t offset = trial % 7 == 0 ? kMaxNgramTokenId - 20 : 0;  // 25-bit ids: the 128-bit path
+    for (auto& t : h) t += offset;
+    for (auto& t : r) t += offset;
+    const auto full = ngram_overlap(h, r), fast = ngram_matches(h, r);
+    for (int o = 0; o < kMaxNgramOrder; ++o) {
+      ASSERT_EQ(fast.clipped[o], full.clipped[o]) << "trial " << trial << " order " << o + 1;
+      ASSERT_EQ(fast.hyp_total[o], full.hyp_total[o]);
+      ASSERT_EQ(fast.ref_total[o], full.ref_total[o]);
+      ASSERT_EQ(fast.hyp_distinct[o], 0);
+    }
+  }
+  // Hand-checked: hyp "a b a b c", ref "a b c": unigrams a:2/1 b:2/1 c:1/1 -> 3; bigrams ab:2/1
+  // ba:1/0 bc:1/1 -> 2; trigrams aba bab abc -> abc:1; 4-grams none.
+  const auto o = ngram_matches({0, 1, 0, 1, 2}, {0, 1, 2});
+  EXPECT_EQ(o.clipped[0], 3);
+  EXPECT_EQ(o.clipped[1], 2);
+  EXPECT_EQ(o.clipped[2], 1);
+  EXPECT_EQ(o.clipped[3], 0);
+  EXPECT_EQ(o.hyp_total[3], 2);
+  EXPECT_EQ(o.ref_total[3], 0);
+}
+
 TEST(TokenInterner, PerItemIdsStartAtZeroAndRepeatWithinAnItem) {
   TokenInterner in;
   EXPECT_EQ(in.ids({"头痛", "发烧", "头痛"}), (std::vector<uint32_t>{0, 1, 0}));

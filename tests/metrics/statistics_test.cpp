@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
+#include <vector>
 
 #include "metrics/statistics.h"
 
@@ -51,6 +53,37 @@ TEST(Bootstrap, SameSeedSameResamplesDifferentSeedDifferent) {
   uint64_t total = 0;
   for (auto v : x) total += v;
   EXPECT_EQ(total, 1000u);
+}
+
+// The sampler's division-free index computation draws exactly what "mt19937_64 output modulo
+// n, rejecting outputs at or above the largest multiple of n" draws.
+TEST(Bootstrap, CountsEqualPlainModuloRejectionSampling) {
+  for (size_t n : {size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{1000}, size_t{6000}, size_t{65537}}) {
+    BootstrapSampler sampler(99);
+    std::mt19937_64 engine(99);
+    const uint64_t limit = ~uint64_t{0} - (~uint64_t{0} % n);
+    std::vector<uint32_t> counts, expected;
+    for (int r = 0; r < 3; ++r) {
+      sampler.resample_counts(n, counts);
+      expected.assign(n, 0);
+      for (size_t i = 0; i < n; ++i) {
+        uint64_t x;
+        do x = engine();
+        while (x >= limit);
+        ++expected[x % n];
+      }
+      ASSERT_EQ(counts, expected) << "n " << n << " resample " << r;
+    }
+  }
+}
+
+TEST(Bootstrap, SkippingResamplesLandsOnTheSameLaterResamples) {
+  BootstrapSampler all(5), skipping(5);
+  std::vector<uint32_t> a, b;
+  for (int r = 0; r < 7; ++r) all.resample_counts(6000, a);
+  skipping.skip_resamples(6000, 6);
+  skipping.resample_counts(6000, b);
+  EXPECT_EQ(a, b);
 }
 
 TEST(Percentile, LinearInterpolationLikeNumpy) {
