@@ -152,7 +152,7 @@ void add_launch(CLI::App& app) {
   auto* sub = app.add_subcommand(
       "launch",
       "start N ranks of this binary on one machine with RANK/WORLD_SIZE/LOCAL_RANK/MASTER_ADDR/MASTER_PORT set "
-      "(e.g. sharded eval); usage: launch --nproc N [--master-port P] -- SUBCOMMAND ARGS...");
+      "(sharded eval, data-parallel train); usage: launch --nproc N [--master-port P] -- SUBCOMMAND ARGS...");
   sub->add_option("--nproc", args->nproc, "number of ranks to start")->required()->check(CLI::Range(1, 256));
   sub->add_option("--master-port", args->master_port, "MASTER_PORT given to the ranks")
       ->check(CLI::Range(1, 65535))
