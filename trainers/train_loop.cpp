@@ -283,45 +283,56 @@ LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& i
     double loss_sum = 0, sync_seconds = 0;
     int64_t step_tokens = 0;
     json extras = json::object();
+    // Data parallel: per micro-step [loss·weight, tokens, metric·weight...] of this rank, summed
+    // over the ranks together with the gradients (one collective per step) and divided by the
+    // global weight, which every rank computes from the global micro-batch's indices.
+    std::vector<double> stats, global_weights;
+    std::vector<std::string> metric_keys;
     for (int64_t m = 0; m < s.grad_accum; ++m) {
       std::vector<int64_t> idx = cursor.next(s.batch_size);
-      if (group) idx = slice_for_rank(idx, group->rank(), group->world_size());
-      MicroStep ms = obj.micro_step(idx);
-      double lv = ms.loss.item<double>();
       if (!group) {
+        MicroStep ms = obj.micro_step(idx);
+        const double lv = ms.loss.item<double>();
         if (!std::isfinite(lv)) throw non_finite("loss", pos.step + 1, lv, last_good);
         (ms.loss / static_cast<double>(s.grad_accum)).backward();
+        loss_sum += lv;
         step_tokens += ms.tokens;
-      } else {
-        // One small all-reduce of [weight, loss·weight, tokens, metric·weight...] gives the
-        // global micro-batch mean; this rank's gradient is then scaled by weight / global
-        // weight so the summed gradients equal the single-process gradient.
-        const double w = ms.weight >= 0 ? ms.weight : static_cast<double>(idx.size());
-        std::vector<double> v = {w, lv * w, static_cast<double>(ms.tokens)};
-        for (auto it = ms.metrics.begin(); it != ms.metrics.end(); ++it) v.push_back(it->get<double>() * w);
-        auto packed = torch::tensor(v, torch::kFloat64);
-        const auto ts = clock::now();
-        group->all_reduce_sum({packed}, "all-reduce of the loss at step " + std::to_string(pos.step + 1));
-        sync_seconds += std::chrono::duration<double>(clock::now() - ts).count();
-        auto a = packed.accessor<double, 1>();
-        const double wg = a[0];
-        lv = wg > 0 ? a[1] / wg : 0.0;
-        if (!std::isfinite(lv)) throw non_finite("loss", pos.step + 1, lv, last_good);
-        int64_t k = 3;
-        for (auto it = ms.metrics.begin(); it != ms.metrics.end(); ++it, ++k) *it = wg > 0 ? a[k] / wg : 0.0;
-        (ms.loss * ((wg > 0 ? w / wg : 0.0) / static_cast<double>(s.grad_accum))).backward();
-        step_tokens += static_cast<int64_t>(std::llround(a[2]));
+        for (auto it = ms.metrics.begin(); it != ms.metrics.end(); ++it)
+          extras[it.key()] = extras.value(it.key(), 0.0) + it->get<double>() / static_cast<double>(s.grad_accum);
+        continue;
       }
-      loss_sum += lv;
-      for (auto it = ms.metrics.begin(); it != ms.metrics.end(); ++it)
-        extras[it.key()] = extras.value(it.key(), 0.0) + it->get<double>() / static_cast<double>(s.grad_accum);
+      const double wg = obj.loss_weight(idx);
+      idx = slice_for_rank(idx, group->rank(), group->world_size());
+      const double w = obj.loss_weight(idx);
+      MicroStep ms = obj.micro_step(idx);
+      // This rank's share of the global micro-batch mean: sum_r loss_r * w_r / wg.
+      (ms.loss * ((wg > 0 ? w / wg : 0.0) / static_cast<double>(s.grad_accum))).backward();
+      global_weights.push_back(wg);
+      stats.push_back(ms.loss.item<double>() * w);
+      stats.push_back(static_cast<double>(ms.tokens));
+      if (m == 0)
+        for (auto it = ms.metrics.begin(); it != ms.metrics.end(); ++it) metric_keys.push_back(it.key());
+      for (const auto& k : metric_keys) stats.push_back(ms.metrics.at(k).get<double>() * w);
     }
     if (group) {
-      std::vector<torch::Tensor> grads;
-      for (auto& t : tensors) grads.push_back(t.grad());
+      auto packed = torch::tensor(stats, torch::kFloat64);
+      std::vector<torch::Tensor> all = {packed};
+      for (auto& t : tensors) all.push_back(t.grad());
       const auto ts = clock::now();
-      group->all_reduce_sum(grads, "gradient all-reduce at step " + std::to_string(pos.step + 1));
+      group->all_reduce_sum(all, "gradient all-reduce at step " + std::to_string(pos.step + 1));
       sync_seconds += std::chrono::duration<double>(clock::now() - ts).count();
+      auto a = packed.accessor<double, 1>();
+      const size_t per = 2 + metric_keys.size();
+      for (size_t m = 0; m < global_weights.size(); ++m) {
+        const double wg = global_weights[m];
+        const double lv = wg > 0 ? a[m * per] / wg : 0.0;
+        if (!std::isfinite(lv)) throw non_finite("loss", pos.step + 1, lv, last_good);  // before any update
+        loss_sum += lv;
+        step_tokens += static_cast<int64_t>(std::llround(a[m * per + 1]));
+        for (size_t k = 0; k < metric_keys.size(); ++k)
+          extras[metric_keys[k]] = extras.value(metric_keys[k], 0.0) +
+                                   (wg > 0 ? a[m * per + 2 + k] / wg : 0.0) / static_cast<double>(s.grad_accum);
+      }
     }
     const double max_norm = s.max_grad_norm > 0 ? s.max_grad_norm : std::numeric_limits<double>::infinity();
     const double grad_norm = torch::nn::utils::clip_grad_norm_(tensors, max_norm);

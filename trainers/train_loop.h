@@ -24,11 +24,6 @@ struct MicroStep {
   torch::Tensor loss;
   int64_t tokens = 0;        // real tokens processed (forward), for tokens/s
   nlohmann::json metrics;    // stage extras averaged over the step (e.g. DPO rewards)
-  // How many units `loss` (and each metric) is a mean over: scored target tokens for a
-  // token-averaged loss, pairs for DPO. Under data parallelism each rank holds a slice of the
-  // micro-batch; the global mean is sum(loss_r * weight_r) / sum(weight_r), never the plain
-  // mean of the ranks' means. Negative = the number of examples.
-  double weight = -1;
 };
 
 // A stage (DCPT, SFT, DPO) as the loop sees it.
@@ -38,6 +33,14 @@ class Objective {
   virtual int64_t num_examples() const = 0;
   // Forward pass for the examples at `indices` (training mode).
   virtual MicroStep micro_step(const std::vector<int64_t>& indices) = 0;
+  // How many units micro_step(indices).loss (and each metric) is a mean over: scored target
+  // tokens for a token-averaged loss, pairs for DPO (the default: examples). Computed from the
+  // data alone, so under data parallelism every rank knows the global micro-batch's weight
+  // without asking the others, and the global mean is sum(loss_r * weight_r) / sum(weight_r),
+  // never the plain mean of the ranks' means.
+  virtual double loss_weight(const std::vector<int64_t>& indices) const {
+    return static_cast<double>(indices.size());
+  }
   // Held-out metrics (eval mode, no grad); an empty object when there is no held-out data.
   virtual nlohmann::json evaluate() = 0;
   // Every trainable tensor, named (model weights, or LoRA adapters).

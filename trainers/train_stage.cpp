@@ -99,6 +99,15 @@ class LmObjective : public Objective {
               int32_t pad, int64_t eval_batch)
       : lm_(lm), train_(std::move(train)), held_(std::move(held)), pad_(pad), eval_batch_(eval_batch) {}
   int64_t num_examples() const override { return static_cast<int64_t>(train_.size()); }
+  // masked_nll is a mean over scored targets: positions t >= 1 with loss_mask[t] set.
+  double loss_weight(const std::vector<int64_t>& idx) const override {
+    double n = 0;
+    for (int64_t i : idx) {
+      const auto& mask = train_[static_cast<size_t>(i)].loss_mask;
+      for (size_t t = 1; t < mask.size(); ++t) n += mask[t] ? 1 : 0;
+    }
+    return n;
+  }
   MicroStep micro_step(const std::vector<int64_t>& idx) override {
     std::vector<const MaskedSequence*> seqs;
     for (int64_t i : idx) seqs.push_back(&train_[static_cast<size_t>(i)]);
@@ -106,7 +115,6 @@ class LmObjective : public Objective {
     MicroStep m;
     m.loss = masked_nll(lm_.logits(b.ids), b);
     m.tokens = b.n_tokens;
-    m.weight = b.target_mask.sum().item<double>();  // the loss is a mean over scored tokens
     return m;
   }
   json evaluate() override {
@@ -190,7 +198,6 @@ class DpoObjective : public Objective {
     auto o = dpo_loss(pc.to(torch::kFloat64), pr.to(torch::kFloat64), ref_train_.chosen.index_select(0, sel),
                       ref_train_.rejected.index_select(0, sel), beta_, kind_);
     m.loss = o.loss;
-    m.weight = static_cast<double>(idx.size());  // a mean over pairs
     m.metrics = {{"rewards/chosen", o.rewards_chosen},       {"rewards/rejected", o.rewards_rejected},
                  {"rewards/accuracies", o.rewards_accuracies}, {"rewards/margins", o.rewards_margins},
                  {"logps/chosen", o.logps_chosen},           {"logps/rejected", o.logps_rejected}};
