@@ -15,6 +15,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "harness/commands.h"
+#include "harness/flat_json_record.h"
 #include "metrics/accuracy_scorer.h"
 #include "metrics/answer_extraction.h"
 #include "metrics/huatuo_scorer.h"
@@ -119,6 +120,45 @@ std::string item_id(const nlohmann::json& j, const std::string& path, long line,
   throw error_at_line(path, line, "field 'id' is neither a string nor an integer");
 }
 
+// A huatuo record's id, prediction and reference, with the rules of item_id and text_field.
+// Flat records take the fast path (flat_json_record.h); anything else goes through nlohmann.
+void read_huatuo_record(const std::string& line, const std::string& path, long line_no, long record,
+                        HuatuoScorer::Pair& p) {
+  thread_local std::vector<FlatJsonField> fields;
+  if (!parse_flat_json_object(line, fields)) {
+    const nlohmann::json j = parse_record(line, path, line_no);
+    p.id = item_id(j, path, line_no, record);
+    p.prediction = text_field(j, "prediction", path, line_no);
+    p.reference = text_field(j, "reference", path, line_no);
+    return;
+  }
+  auto find = [&](const char* name) -> FlatJsonField* {
+    for (auto& f : fields)
+      if (f.key == name) return &f;
+    return nullptr;
+  };
+  const FlatJsonField* id = find("id");
+  if (id == nullptr || id->kind == FlatJsonField::kNull)
+    p.id = std::to_string(record);
+  else if (id->kind == FlatJsonField::kString)
+    p.id = std::move(find("id")->text);
+  else if (id->kind == FlatJsonField::kInteger)
+    p.id = std::to_string(std::stoll(id->text));
+  else
+    throw error_at_line(path, line_no, "field 'id' is neither a string nor an integer");
+  for (const char* name : {"prediction", "reference"}) {
+    FlatJsonField* f = find(name);
+    if (f == nullptr) throw error_at_line(path, line_no, std::string("missing field '") + name + "'");
+    if (f->kind != FlatJsonField::kString && f->kind != FlatJsonField::kNull)
+      throw error_at_line(path, line_no, std::string("field '") + name + "' is not a string");
+    std::string& out = name[0] == 'p' ? p.prediction : p.reference;
+    if (f->kind == FlatJsonField::kNull)
+      out.clear();
+    else
+      out = std::move(f->text);
+  }
+}
+
 HuatuoScoreOptions huatuo_options(const ScoreArgs& a, bool keep_items) {
   HuatuoScoreOptions o;
   o.metric.segmenter.kind = a.segmenter;
@@ -143,13 +183,9 @@ std::unique_ptr<HuatuoScorer> score_huatuo_file(const std::string& path, const S
   std::vector<long> line_nos;
   std::unordered_map<std::string, long> id_lines;  // ids are small; texts are not kept
   long first_record = 1;
-  while (reader.next(lines, line_nos, 4096)) {
+  while (reader.next(lines, line_nos, 1024)) {
     auto make = [&](size_t i, HuatuoScorer::Pair& p) {
-      const long line = line_nos[i];
-      const nlohmann::json j = parse_record(lines[i], path, line);
-      p.id = item_id(j, path, line, first_record + static_cast<long>(i));
-      p.prediction = text_field(j, "prediction", path, line);
-      p.reference = text_field(j, "reference", path, line);
+      read_huatuo_record(lines[i], path, line_nos[i], first_record + static_cast<long>(i), p);
     };
     auto accept = [&](size_t i, const HuatuoScorer::Pair& p) {
       auto [it, fresh] = id_lines.emplace(p.id, line_nos[i]);

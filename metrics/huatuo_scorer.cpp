@@ -182,7 +182,14 @@ HuatuoScorer::HuatuoScorer(HuatuoScoreOptions options, std::shared_ptr<const Seg
 
 void HuatuoScorer::add(std::string id, std::string_view prediction, std::string_view reference) {
   const HuatuoItemStats s = item_scorer_.score(prediction, reference, &words_);
-  add_stats(std::move(id), s, words_);
+  wait_distinct();
+  add_stats(std::move(id), s, &words_);
+}
+
+HuatuoScorer::~HuatuoScorer() { wait_distinct(); }
+
+void HuatuoScorer::wait_distinct() const {
+  if (distinct_thread_.joinable()) distinct_thread_.join();
 }
 
 void HuatuoScorer::add_batch(const std::vector<Pair>& batch, int threads) {
@@ -232,17 +239,23 @@ void HuatuoScorer::add_batch(size_t count, const std::function<void(size_t, Pair
       }
     }
     accept(i, batch_pairs_[i]);
-    add_stats(std::move(batch_pairs_[i].id), batch_stats_[i], batch_words_[i]);
+    add_stats(std::move(batch_pairs_[i].id), batch_stats_[i], nullptr);
   }
+  // Distinct of this batch overlaps the scoring of the next one.
+  wait_distinct();
+  std::swap(distinct_words_, batch_words_);
+  distinct_thread_ = std::thread([this, count] {
+    for (size_t i = 0; i < count; ++i) distinct_.add(distinct_words_[i].text, distinct_words_[i].spans);
+  });
 }
 
-void HuatuoScorer::add_stats(std::string id, const HuatuoItemStats& s, const PredictionWords& words) {
+void HuatuoScorer::add_stats(std::string id, const HuatuoItemStats& s, const PredictionWords* words) {
   if (options_.bootstrap > 0 || options_.keep_items) {
     if (!seen_ids_.insert(id).second) throw InputError("<items>", "item '" + id + "'", "id appears twice");
     ids_.push_back(std::move(id));
     items_.push_back(s);
   }
-  distinct_.add(words.text, words.spans);
+  if (words) distinct_.add(words->text, words->spans);
   totals_.add(s);
 }
 
@@ -270,6 +283,7 @@ nlohmann::json HuatuoScorer::result() const {
   out["n_empty_reference"] = totals_.n_empty_reference;
   const auto agg = options_.metric.bleu_agg;
   const auto values = huatuo_values(totals_, agg);
+  wait_distinct();
   std::vector<Interval> intervals;
   const bool boot = options_.bootstrap > 0 && !items_.empty();
   if (boot) intervals = bootstrap_intervals(items_, agg, options_.bootstrap, options_.seed, options_.threads);

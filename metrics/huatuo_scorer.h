@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <thread>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -53,6 +54,9 @@ class HuatuoScorer {
   // `segmenter`, when given, is used instead of making one from options.metric.segmenter
   // (loading jieba's dictionary once for many scorers); it must match those options.
   explicit HuatuoScorer(HuatuoScoreOptions options, std::shared_ptr<const Segmenter> segmenter = nullptr);
+  ~HuatuoScorer();
+  HuatuoScorer(const HuatuoScorer&) = delete;
+  HuatuoScorer& operator=(const HuatuoScorer&) = delete;
   // `id` names the item for paired comparison (must be unique). Throws InputError("<text>", ...)
   // for ill-formed UTF-8 and InputError("<items>", "item 'ID'", ...) for a repeated id
   // (checked when items are kept, i.e. when they could be compared).
@@ -83,7 +87,12 @@ class HuatuoScorer {
   HuatuoScoreOptions options_;
   HuatuoItemScorer item_scorer_;
   std::vector<HuatuoItemScorer> workers_;  // extra threads' scorers, sharing the segmenter
+  // Distinct-n of a batch's predictions is counted on its own thread while the next batch is
+  // scored (it is the one corpus-wide, order-free structure); wait_distinct() joins it.
   DistinctCounter distinct_;
+  mutable std::thread distinct_thread_;
+  std::vector<PredictionWords> distinct_words_;
+  void wait_distinct() const;
   HuatuoTotals totals_;
   std::vector<std::string> ids_;
   std::vector<HuatuoItemStats> items_;
@@ -92,7 +101,8 @@ class HuatuoScorer {
   std::vector<Pair> batch_pairs_;
   std::vector<PredictionWords> batch_words_;
   std::vector<HuatuoItemStats> batch_stats_;
-  void add_stats(std::string id, const HuatuoItemStats& s, const PredictionWords& words);
+  // Adds the item's statistics; its words go to Distinct unless `words` is null (batches).
+  void add_stats(std::string id, const HuatuoItemStats& s, const PredictionWords* words);
   std::unordered_set<std::string> seen_ids_;
 };
 
