@@ -1,6 +1,7 @@
 // Scoring throughput on Huatuo-style (prediction, reference) pairs: the whole per-item pass
 // (whitespace strip, segmentation, n-gram overlap, ROUGE, LCS) with jieba and char words,
-// the jieba load every CLI call pays, the bootstrap, and the LCS alone.
+// the per-item statistics alone, the jieba load every CLI call pays (text vs binary cache),
+// the bootstrap on 1 and 2 threads, the record parser (fast path vs nlohmann), and the LCS.
 // Input: $QILIN_BENCH_PREDICTIONS, a JSONL of {prediction, reference} (scripts/bench_score.sh
 // writes the 6,000 Huatuo-26M test pairs with the parity test's deterministic predictions).
 #include <benchmark/benchmark.h>
@@ -12,6 +13,9 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
+#include "harness/flat_json_record.h"
 #include "metrics/huatuo_scorer.h"
 #include "metrics/lcs.h"
 #include "metrics/text_prep.h"
@@ -77,11 +81,65 @@ BENCHMARK(BM_ScoreHuatuoJieba)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->U
 void BM_ScoreHuatuoChar(benchmark::State& state) { score_all(state, "char", 1); }
 BENCHMARK(BM_ScoreHuatuoChar)->Unit(benchmark::kMillisecond);
 
+// Dictionary + HMM tables as every CLI call loads them: parsed from the text files
+// (QILIN_CACHE_DIR=off) or mapped from the binary caches (a fresh cache directory, warmed).
 void BM_JiebaLoad(benchmark::State& state) {
+  const bool cached = state.range(0) == 1;
+  char dir[] = "/tmp/qilin-bench-cache-XXXXXX";
+  if (cached && mkdtemp(dir) == nullptr) return state.SkipWithError("mkdtemp failed");
+  setenv("QILIN_CACHE_DIR", cached ? dir : "off", 1);
   qb::SegmenterOptions o;
+  if (cached) qb::make_segmenter(o);  // builds the caches
   for (auto _ : state) benchmark::DoNotOptimize(qb::make_segmenter(o));
+  unsetenv("QILIN_CACHE_DIR");
+  if (cached) std::system((std::string("rm -rf ") + dir).c_str());
+  state.SetLabel(cached ? "binary cache" : "text files");
 }
-BENCHMARK(BM_JiebaLoad)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_JiebaLoad)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// The per-item statistics alone (strip, jieba words, n-gram matches, ROUGE, LCS), one thread,
+// no record parsing, no corpus structures.
+void BM_ItemStatsJieba(benchmark::State& state) {
+  if (!have_pairs(state)) return;
+  qb::HuatuoMetricOptions m;
+  qb::HuatuoItemScorer scorer(m);
+  qb::PredictionWords words;
+  for (auto _ : state)
+    for (const auto& p : pairs()) benchmark::DoNotOptimize(scorer.score(p.first, p.second, &words));
+  state.SetBytesProcessed(state.iterations() * bytes());
+}
+BENCHMARK(BM_ItemStatsJieba)->Unit(benchmark::kMillisecond);
+
+// One predictions record per line, as `score` reads them: the flat fast path vs nlohmann.
+const std::vector<std::string>& record_lines() {
+  static const auto lines = [] {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < pairs().size(); ++i)
+      out.push_back(nlohmann::json{{"id", std::to_string(i)}, {"prediction", pairs()[i].first},
+                                   {"reference", pairs()[i].second}}
+                        .dump());
+    return out;
+  }();
+  return lines;
+}
+
+void BM_ParseRecords(benchmark::State& state) {
+  if (!have_pairs(state)) return;
+  const bool fast = state.range(0) == 1;
+  std::vector<qb::FlatJsonField> fields;
+  int64_t b = 0;
+  for (const auto& l : record_lines()) b += static_cast<int64_t>(l.size());
+  for (auto _ : state)
+    for (const auto& l : record_lines()) {
+      if (fast)
+        benchmark::DoNotOptimize(qb::parse_flat_json_object(l, fields));
+      else
+        benchmark::DoNotOptimize(nlohmann::json::parse(l));
+    }
+  state.SetBytesProcessed(state.iterations() * b);
+  state.SetLabel(fast ? "flat fast path" : "nlohmann::json::parse");
+}
+BENCHMARK(BM_ParseRecords)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond);
 
 // The 1000-resample bootstrap over already-scored items (what --bootstrap adds).
 void BM_Bootstrap1000(benchmark::State& state) {
@@ -89,11 +147,12 @@ void BM_Bootstrap1000(benchmark::State& state) {
   HuatuoScoreOptions o;
   o.metric.segmenter.kind = "char";
   o.bootstrap = 1000;
+  o.threads = static_cast<int>(state.range(0));
   qb::HuatuoScorer scorer(o);
   for (size_t i = 0; i < pairs().size(); ++i) scorer.add(std::to_string(i), pairs()[i].first, pairs()[i].second);
   for (auto _ : state) benchmark::DoNotOptimize(scorer.result());
 }
-BENCHMARK(BM_Bootstrap1000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Bootstrap1000)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_LcsAllPairs(benchmark::State& state) {
   if (!have_pairs(state)) return;

@@ -56,9 +56,11 @@ std::string smoothing_name(const HuatuoMetricOptions& m) {
 // row += count * item. Integer counts below 2^53 add exactly in doubles, and each column's
 // sum is formed in item order as HuatuoTotals::add does, so the totals are the same numbers.
 constexpr size_t kIntColumns = 2 * kMaxNgramOrder + 4;
-constexpr size_t kWidth = 24;  // kIntColumns + 3 ROUGE + 4 sentence BLEU, padded to a multiple of 8
-static_assert(kIntColumns + 7 <= kWidth, "row layout");
+// kIntColumns + 3 ROUGE (+ 4 sentence BLEU), padded to whole 4-double vectors.
+constexpr size_t kCorpusWidth = 20, kSentenceWidth = 24;
+static_assert(kIntColumns + 3 <= kCorpusWidth && kIntColumns + 7 <= kSentenceWidth, "row layout");
 
+template <size_t kWidth>
 class BootstrapRows {
  public:
   explicit BootstrapRows(const std::vector<HuatuoItemStats>& items) : rows_(items.size() * kWidth, 0.0) {
@@ -75,7 +77,8 @@ class BootstrapRows {
       r[kIntColumns] = it.rouge1.f;
       r[kIntColumns + 1] = it.rouge2.f;
       r[kIntColumns + 2] = it.rouge_l.f;
-      for (int k = 0; k < 4; ++k) r[kIntColumns + 3 + k] = it.sentence_bleu[k];
+      if (kWidth >= kIntColumns + 7)
+        for (int k = 0; k < 4; ++k) r[kIntColumns + 3 + k] = it.sentence_bleu[k];
       r += kWidth;
     }
   }
@@ -96,7 +99,8 @@ class BootstrapRows {
     t.rouge1_f = acc[kIntColumns];
     t.rouge2_f = acc[kIntColumns + 1];
     t.rouge_l_f = acc[kIntColumns + 2];
-    for (int k = 0; k < 4; ++k) t.sentence_bleu[k] = acc[kIntColumns + 3 + k];
+    if (kWidth >= kIntColumns + 7)
+      for (int k = 0; k < 4; ++k) t.sentence_bleu[k] = acc[kIntColumns + 3 + k];
     return t;
   }
 
@@ -128,9 +132,10 @@ class BootstrapRows {
 // Bootstrap intervals for every per-item metric, in huatuo_values order. Resamples are split
 // into contiguous ranges over `threads`; each thread's sampler skips the draws of the ranges
 // before its own, so every resample is the one a single thread would draw.
+template <size_t kWidth>
 std::vector<Interval> bootstrap_intervals(const std::vector<HuatuoItemStats>& items, BleuAggregation agg,
                                           int resamples, uint64_t seed, int threads) {
-  const BootstrapRows rows(items);
+  const BootstrapRows<kWidth> rows(items);
   const size_t n = items.size();
   const size_t metrics = huatuo_values(HuatuoTotals{}, agg).size();
   std::vector<std::vector<double>> samples(metrics, std::vector<double>(static_cast<size_t>(resamples)));
@@ -170,6 +175,13 @@ std::vector<Interval> bootstrap_intervals(const std::vector<HuatuoItemStats>& it
   std::vector<Interval> out;
   for (auto& s : samples) out.push_back(percentile_interval_95(s));
   return out;
+}
+
+std::vector<Interval> bootstrap_intervals(const std::vector<HuatuoItemStats>& items, BleuAggregation agg,
+                                          int resamples, uint64_t seed, int threads) {
+  return agg == BleuAggregation::kSentenceMean
+             ? bootstrap_intervals<kSentenceWidth>(items, agg, resamples, seed, threads)
+             : bootstrap_intervals<kCorpusWidth>(items, agg, resamples, seed, threads);
 }
 
 }  // namespace

@@ -2,7 +2,10 @@
 #pragma once
 
 #include <cstdint>
-#include <random>
+
+#include <cstddef>
+
+#include "metrics/mt19937_64.h"
 #include <vector>
 
 namespace qb {
@@ -33,7 +36,7 @@ class BootstrapSampler {
 
  private:
   uint64_t below(uint64_t bound);  // uniform in [0, bound)
-  std::mt19937_64 engine_;
+  Mt19937_64 engine_;  // std::mt19937_64's sequence (mt19937_64.h)
 };
 
 // Percentile of sorted values with linear interpolation between closest ranks

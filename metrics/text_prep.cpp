@@ -50,7 +50,9 @@ void strip_white_space(std::string_view text, std::string& out) {
     UChar32 c;
     U8_NEXT(p, i, len, c);
     if (c < 0) throw InputError("<text>", "byte " + std::to_string(start), "ill-formed UTF-8 sequence");
-    if (!u_isUWhiteSpace(c)) {
+    // No code point above U+3000 (IDEOGRAPHIC SPACE) has the White_Space property, so Han text
+    // skips the ICU property lookup.
+    if (c > 0x3000 || !u_isUWhiteSpace(c)) {
       std::memcpy(o, p + start, static_cast<size_t>(i - start));
       o += i - start;
     }

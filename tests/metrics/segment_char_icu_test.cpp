@@ -6,6 +6,10 @@
 
 #include "common/error.h"
 #include "metrics/segmenter.h"
+#include "metrics/text_prep.h"
+
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
 
 namespace qb {
 namespace {
@@ -64,6 +68,23 @@ TEST(SegmentFactory, UnknownKindIsAnInputError) {
   } catch (const InputError& e) {
     EXPECT_EQ(std::string(e.what()), "--segmenter: value 'spaces': unknown segmenter (expected char, jieba or icu)");
   }
+}
+
+// strip_white_space skips ICU's property lookup above U+3000: that must lose nothing.
+TEST(TextPrep, NoWhiteSpaceAboveIdeographicSpaceAndEveryOtherOneIsStripped) {
+  EXPECT_TRUE(u_isUWhiteSpace(0x3000));
+  for (UChar32 c = 0x3001; c <= 0x10FFFF; ++c) ASSERT_FALSE(u_isUWhiteSpace(c)) << std::hex << c;
+  std::string all, expected = "头x";
+  for (UChar32 c = 0; c <= 0x3000; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    if (u_isUWhiteSpace(c)) {
+      char buf[4];
+      int32_t n = 0;
+      U8_APPEND_UNSAFE(buf, n, c);
+      all.append(buf, static_cast<size_t>(n));
+    }
+  }
+  EXPECT_EQ(strip_white_space("头" + all + "x" + all), expected);
 }
 
 }  // namespace
