@@ -115,9 +115,16 @@ void JiebaDictionary::grow() {
 double* JiebaDictionary::insert_path(const UChar32* word, size_t length, int32_t& node) {
   own();
   double* cell = nullptr;
+  uint32_t* parent_root = nullptr;  // the current node's has-children flag (root child or slot)
+  uint64_t* parent_slot = nullptr;
   node = root();
   for (size_t i = 0; i < length; ++i) {
     const UChar32 c = word[i];
+    // The current node gets (or already has) a child. Marked before a grow() can move slots.
+    if (parent_root) *parent_root = 1;
+    if (parent_slot) *parent_slot |= kChildrenBit;
+    parent_root = nullptr;
+    parent_slot = nullptr;
     if (node == 0 && c < 0x10000) {
       RootChild& r = root_bmp_[c];
       if (r.node == kNoNode) {
@@ -126,6 +133,7 @@ double* JiebaDictionary::insert_path(const UChar32* word, size_t length, int32_t
       }
       node = r.node;
       cell = &r.weight;
+      parent_root = &r.children;
       continue;
     }
     if ((used_ + 1) * 2 > table_.size()) grow();  // load factor <= 1/2
@@ -140,15 +148,16 @@ double* JiebaDictionary::insert_path(const UChar32* word, size_t length, int32_t
       freq_.push_back(0);
       ++used_;
     }
-    node = static_cast<int32_t>(s.packed >> 42);
+    node = static_cast<int32_t>((s.packed >> 42) & kMaxNodes);
     cell = &s.weight;
+    parent_slot = &s.packed;
   }
   sync_views();
   return cell;
 }
 
 JiebaDictionary::Step JiebaDictionary::find(const UChar32* s, size_t n) const {
-  Step st{n == 0 ? kNoNode : root(), kPrefixOnly};
+  Step st{n == 0 ? kNoNode : root(), n != 0, kPrefixOnly};
   for (size_t i = 0; i < n && st.node != kNoNode; ++i) st = step(st.node, s[i]);
   return st;
 }

@@ -34,21 +34,24 @@ class JiebaDictionary {
 
   // One step of a walk: the node for the string of `node` extended by `c` (kNoNode if that
   // string is no key of FREQ) and its weight: log(freq) if freq > 0 (Python's math.log of
-  // the int), else kPrefixOnly. Node and weight share one table slot, so a step costs one
-  // memory access.
+  // the int), else kPrefixOnly, and whether the node has children (a walk that reaches a
+  // childless node can stop without probing for a next step). Node, flag and weight share one
+  // table slot, so a step costs one memory access.
   struct Step {
     int32_t node;
+    bool has_children;
     double weight;
   };
   int32_t root() const { return 0; }
   Step step(int32_t node, UChar32 c) const {
-    if (node == 0 && c < 0x10000) return {root_p_[c].node, root_p_[c].weight};
+    if (node == 0 && c < 0x10000) return {root_p_[c].node, root_p_[c].children != 0, root_p_[c].weight};
     const uint64_t k = key(node, c);
     uint64_t h = (k * kFibonacci) >> shift_;
     while (true) {
       const Slot& s = table_p_[h];
-      if ((s.packed & kKeyMask) == k) return {static_cast<int32_t>(s.packed >> 42), s.weight};
-      if (s.packed == 0) return {kNoNode, kPrefixOnly};
+      if ((s.packed & kKeyMask) == k)
+        return {static_cast<int32_t>((s.packed >> 42) & kMaxNodes), (s.packed & kChildrenBit) != 0, s.weight};
+      if (s.packed == 0) return {kNoNode, false, kPrefixOnly};
       h = (h + 1) & mask_;
     }
   }
@@ -98,14 +101,16 @@ class JiebaDictionary {
  private:
   static constexpr uint64_t kFibonacci = 0x9E3779B97F4A7C15ull;
   static constexpr uint64_t kKeyMask = (uint64_t{1} << 42) - 1;
-  // packed = child << 42 | parent << 21 | code point; 0 marks an empty slot (the root's
-  // BMP children live in root_bmp_, so no entry packs to 0).
+  static constexpr uint64_t kChildrenBit = uint64_t{1} << 63;
+  // packed = has-children bit 63 | child << 42 | parent << 21 | code point; 0 marks an empty
+  // slot (the root's BMP children live in root_bmp_, so no entry packs to 0).
   struct Slot {
     uint64_t packed = 0;
     double weight = kPrefixOnly;
   };
   struct RootChild {
     int32_t node = kNoNode;
+    uint32_t children = 0;  // 1 when the node has children
     double weight = kPrefixOnly;
   };
   static uint64_t key(int32_t node, UChar32 c) {

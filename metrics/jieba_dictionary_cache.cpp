@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr char kMagic[8] = {'Q', 'B', 'J', 'I', 'E', 'B', 'A', '\n'};
-constexpr uint32_t kFormat = 1;
+constexpr uint32_t kFormat = 2;  // 2: has-children flags in the trie entries
 constexpr size_t kHeaderBytes = 128;
 
 struct Header {
@@ -120,7 +120,7 @@ std::string try_cache(const fs::path& file, const SourceId& src, JiebaDictionary
   std::memcpy(&h, base, sizeof h);
   if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0) return "corrupt (not a qilin-bench jieba cache)";
   if (h.format != kFormat || h.header_bytes != kHeaderBytes)
-    return "stale (format " + std::to_string(h.format) + ", this build reads " + std::to_string(kFormat) + ")";
+    return "corrupt (format " + std::to_string(h.format) + " in a file named for format " + std::to_string(kFormat) + ")";
   if (!(SourceId{h.source_size, h.source_mtime_ns, h.source_inode} == src))
     return "stale (the dictionary file changed since the cache was built)";
   if (h.node_count == 0 || h.node_count > (1u << 21) || h.table_size > (uint64_t{1} << 32))
@@ -186,13 +186,14 @@ fs::path jieba_dictionary_cache_file(const std::string& dict_path) {
   if (dir.empty()) return {};
   std::error_code ec;
   const fs::path abs = fs::absolute(dict_path, ec);
-  return dir / ("jieba-dict-" + hex16(fnv1a(ec ? dict_path : abs.string())) + ".bin");
+  // The format is in the name, so binaries of different formats never rebuild each other's.
+  return dir / ("jieba-dict-v" + std::to_string(kFormat) + "-" + hex16(fnv1a(ec ? dict_path : abs.string())) + ".bin");
 }
 
 uint64_t load_jieba_dictionary(JiebaDictionary& dict, const std::string& dict_path) {
   const fs::path file = jieba_dictionary_cache_file(dict_path);
   SourceId src;
-  const bool have_source = cache_source_id(dict_path, src);
+  const bool have_source = cache_source_id(dict_path, src) && src.size >= kMinCachedSourceBytes;
   if (!file.empty() && have_source) {
     uint64_t fnv = 0;
     bool absent = false;

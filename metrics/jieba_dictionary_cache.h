@@ -3,8 +3,10 @@
 // cache file holds the trie's flat arrays, which the next process maps read-only in ~1 ms.
 //
 // Where: $QILIN_CACHE_DIR, else $XDG_CACHE_HOME/qilin-bench, else $HOME/.cache/qilin-bench;
-// QILIN_CACHE_DIR=off disables it. One file per dictionary path
-// (jieba-dict-<fnv1a64 of the absolute path>.bin), written atomically.
+// QILIN_CACHE_DIR=off disables it. Only files of at least kMinCachedSourceBytes are cached
+// (jieba's own dict.txt is 5 MB): small dictionaries parse in well under a millisecond, and
+// caching every temporary one would fill the directory. One file per dictionary path
+// (jieba-dict-v<format>-<fnv1a64 of the absolute path>.bin), written atomically.
 // Checked on every use: magic, format, sizes, the dictionary file's size, mtime and inode at the
 // time it was built (a changed dict.txt makes it stale) and a checksum of every data byte (a
 // corrupt file). A stale or corrupt cache is reported on stderr and rebuilt from the text; an
@@ -18,6 +20,8 @@
 #include "metrics/jieba_dictionary.h"
 
 namespace qb {
+
+constexpr uint64_t kMinCachedSourceBytes = 1 << 20;
 
 // The cache directory, or an empty path when caching is off.
 std::filesystem::path qilin_cache_dir();

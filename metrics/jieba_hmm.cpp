@@ -45,18 +45,21 @@ constexpr size_t kCacheDoubles = 4 + 16 + 4 * static_cast<size_t>(kHanCount) + 4
 JiebaHmm::JiebaHmm(const std::string& dir) {
   std::string sources;  // what the cache must match
   bool have_sources = true;
+  uint64_t source_bytes = 0;
   for (const char* f : {"prob_start.py", "prob_trans.py", "prob_emit.py"}) {
     CacheSourceId id;
     have_sources = have_sources && cache_source_id(dir + "/" + f, id);
+    source_bytes += id.size;
     sources.append(reinterpret_cast<const char*>(&id), sizeof id);
   }
+  have_sources = have_sources && source_bytes >= kMinCachedSourceBytes;
   const std::filesystem::path cache_dir = qilin_cache_dir();
   std::string file;
   if (!cache_dir.empty() && have_sources) {
     char name[64];
     uint64_t h = 0xcbf29ce484222325ull;
     for (unsigned char c : std::filesystem::absolute(dir).string()) h = (h ^ c) * 0x100000001b3ull;
-    std::snprintf(name, sizeof name, "jieba-hmm-%016llx.bin", static_cast<unsigned long long>(h));
+    std::snprintf(name, sizeof name, "jieba-hmm-v1-%016llx.bin", static_cast<unsigned long long>(h));
     file = (cache_dir / name).string();
     const std::string why = read_cache(file, sources);
     if (why.empty()) return;

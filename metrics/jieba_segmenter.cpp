@@ -250,6 +250,7 @@ void JiebaSegmenter::cut_block(size_t b, size_t e, bool hmm, std::vector<TokenSp
           best_x = static_cast<int32_t>(x);
         }
       }
+      if (!st.has_children) break;  // no longer word starts with this one: skip the probe
     }
     if (best_x < 0) {  // no word starts here: the single character, log(1) = 0
       best = (0.0 - log_total) + prob[idx + 1];

@@ -116,9 +116,28 @@ TEST(JiebaCache, CorruptHmmCacheIsReportedAndRebuilt) {
   EXPECT_EQ(segment(dir / "cache").err, "");
 }
 
+// Dictionaries under 1 MiB are not cached; this one is padded past that with words that never
+// occur in the text (and a fixed total, so the routes below do not depend on the padding).
+std::string padded_dict(const std::string& words) {
+  std::string d = words;
+  for (int i = 0; d.size() < (1u << 20) + 1000; ++i) d += "x" + std::to_string(i) + "q 0\n";
+  return d;
+}
+
+TEST(JiebaCache, SmallDictionariesAreNotCached) {
+  testing::TempDir dir;
+  const fs::path dict = testing::write_fixture(dir / "dict.txt", "头痛 100 n\n发烧 50 v\n");
+  const auto r = run_command({"env", "QILIN_CACHE_DIR=" + (dir / "cache").string(), qilin_bench().string(), "segment",
+                              "--segmenter", "jieba", "--no-hmm", "--dict", dict.string()},
+                             "头痛发烧\n");
+  EXPECT_EQ(r.out, "头痛 / 发烧\n");
+  EXPECT_TRUE(!fs::exists(dir / "cache") || fs::is_empty(dir / "cache"));
+}
+
 TEST(JiebaCache, ChangedDictionaryMakesTheCacheStale) {
   testing::TempDir dir;
-  const fs::path dict = testing::write_fixture(dir / "dict.txt", "头痛 100 n\n发烧 50 v\n头 10 n\n痛 10 a\n发 5 v\n烧 5 v\n");
+  const fs::path dict =
+      testing::write_fixture(dir / "dict.txt", padded_dict("头痛 100 n\n发烧 50 v\n头 10 n\n痛 10 a\n发 5 v\n烧 5 v\n"));
   auto run = [&] {
     return run_command({"env", "QILIN_CACHE_DIR=" + (dir / "cache").string(), qilin_bench().string(), "segment",
                         "--segmenter", "jieba", "--no-hmm", "--dict", dict.string()},
@@ -131,7 +150,7 @@ TEST(JiebaCache, ChangedDictionaryMakesTheCacheStale) {
   EXPECT_EQ(run().err, "");
   // The same path, new content: 头痛 and 发烧 are gone, 痛发 is a word (route: 头/痛发/烧 has
   // log 10 + log 50 + log 5 - 3 log 80 > log 10 + log 10 + log 5 + log 5 - 4 log 80).
-  testing::write_fixture(dict, "头 10 n\n痛 10 a\n发 5 v\n烧 5 v\n痛发 50 n\n");
+  testing::write_fixture(dict, padded_dict("头 10 n\n痛 10 a\n发 5 v\n烧 5 v\n痛发 50 n\n"));
   const auto after = run();
   EXPECT_EQ(after.out, "头 / 痛发 / 烧\n");
   EXPECT_EQ(after.err, "qilin-bench: jieba dictionary cache " + only_file(dir / "cache", "jieba-dict-").string() +
@@ -139,7 +158,7 @@ TEST(JiebaCache, ChangedDictionaryMakesTheCacheStale) {
                            dict.string() + "\n");
   EXPECT_EQ(run().err, "");
   // A malformed dictionary is still an error naming the file and line, cache or not.
-  testing::write_fixture(dict, "头痛 100 n\n发烧 lots\n");
+  testing::write_fixture(dict, padded_dict("头痛 100 n\n发烧 lots\n"));
   const auto bad = run();
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find(dict.string() + ": line 2: invalid dictionary entry '发烧 lots'"), std::string::npos) << bad.err;
