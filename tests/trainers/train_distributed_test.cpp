@@ -505,7 +505,7 @@ TEST(DataParallel, OnlyRankZeroWrites) {
   EXPECT_EQ(json::parse(read_file(r0.out_file))["steps"], 6);
 }
 
-TEST(DataParallel, TwoRanksResumeFromTheirCheckpointExactly) {
+TEST(DataParallel, ResumeUnderTwoRanksIsExact) {
   TempDir t;
   write_dcpt_world(t, 12, 4);
   auto full = run_launch(2, train_args("dcpt", t / "dcpt.json", t / "out"));
@@ -523,8 +523,18 @@ TEST(DataParallel, TwoRanksResumeFromTheirCheckpointExactly) {
   // A 1-rank run of the same global batch agrees.
   auto one = run_one(train_args("dcpt", t / "dcpt.json", t / "one"));
   ASSERT_EQ(one.exit_code, 0) << one.err;
-  EXPECT_LE(max_abs_difference(t / "one" / "final" / "model.safetensors", t / "out" / "final" / "model.safetensors"),
-            1e-5);
+  const fs::path one_final = t / "one" / "final" / "model.safetensors";
+  EXPECT_LE(max_abs_difference(one_final, t / "out" / "final" / "model.safetensors"), 1e-5);
+  // The data position in a checkpoint is the global one: the 1-rank run's step-8 checkpoint
+  // continues under 2 ranks to the same weights.
+  fs::copy_file(one_final, t / "one-final.safetensors");
+  fs::remove_all(t / "one" / "final");
+  fs::remove_all(t / "one" / "checkpoint-000012");
+  write_file_atomic(t / "one" / "latest", "checkpoint-000008\n");
+  auto widened = run_launch(2, train_args("dcpt", t / "dcpt.json", t / "one"));
+  ASSERT_EQ(widened.exit_code, 0) << widened.err;
+  EXPECT_NE(widened.out.find("\"resumed_from\": 8"), std::string::npos) << widened.out;
+  EXPECT_LE(max_abs_difference(t / "one-final.safetensors", one_final), 1e-5);
 }
 
 }  // namespace
