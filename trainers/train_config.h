@@ -57,7 +57,7 @@ struct TrainConfig {
   bool lora = false;                 // sft/dpo only
   int64_t lora_rank = 8;
   double lora_alpha = 16;
-  double lora_dropout = 0.0;       // must stay 0: see train_model_lora.h
+  double lora_dropout = 0.0;       // adapter-input dropout in [0, 1), training mode only (lora.h)
   std::vector<std::string> lora_targets = {"W_pack", "q_proj", "k_proj", "v_proj", "o_proj"};
 
   int64_t save_every = 0;            // steps between checkpoints; 0 = only the final model
