@@ -8,9 +8,10 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:-${QILIN_BUILD_DIR:-$root/build}}
 cmake --build "$build" --target bench_train_step >/dev/null
 export OMP_WAIT_POLICY=PASSIVE  # TOOLCHAIN.md: spin-waiting makes 2 threads slower than 1
+# The machine is shared: print the load with every half so a disturbed run can be recognised.
 for t in ${QILIN_BENCH_THREADS:-1 2}; do
-  echo "== threads $t: C++ (bench_train_step)"
+  echo "== threads $t: C++ (bench_train_step); load average $(cut -d' ' -f1-3 /proc/loadavg)"
   QILIN_THREADS=$t "$build/bench/bench_train_step" --benchmark_counters_tabular=true
-  echo "== threads $t: python3-torch peer"
+  echo "== threads $t: python3-torch peer; load average $(cut -d' ' -f1-3 /proc/loadavg)"
   /usr/bin/python3 "$root/scripts/bench_train_peer.py" "$t" 5
 done
