@@ -301,7 +301,6 @@ nlohmann::json HuatuoScorer::result() const {
   out["n_empty_reference"] = totals_.n_empty_reference;
   const auto agg = options_.metric.bleu_agg;
   const auto values = huatuo_values(totals_, agg);
-  wait_distinct();
   std::vector<Interval> intervals;
   const bool boot = options_.bootstrap > 0 && !items_.empty();
   if (boot) intervals = bootstrap_intervals(items_, agg, options_.bootstrap, options_.seed, options_.threads);
@@ -315,6 +314,7 @@ nlohmann::json HuatuoScorer::result() const {
     m["signature"] = signature(values[k].first) + boot_sig;
     metrics[values[k].first] = m;
   }
+  wait_distinct();  // the last batch's Distinct ran alongside the bootstrap
   for (int n = 1; n <= 2; ++n) {
     const std::string name = "distinct" + std::to_string(n);
     metrics[name] = {{"value", 100.0 * distinct_.distinct(n)},
