@@ -14,15 +14,15 @@
 
 namespace {
 
-// libgomp reads OMP_WAIT_POLICY when it is loaded, before main runs, so setting it here is too
-// late for this process: re-execute once with it set (TOOLCHAIN.md: spin-waiting made 2 threads
-// slower than 1). The light qilin-bench sets it before exec'ing this binary, so this restart
-// only happens when the torch binary is started directly. A user's own value is respected.
-void ensure_passive_omp_wait(int argc, char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+// libgomp reads OMP_WAIT_POLICY and GOMP_SPINCOUNT when it is loaded, before main runs, so
+// setting them here is too late for this process: re-execute once with them set
+// (set_default_openmp_wait_env says why these values). The light qilin-bench sets them before
+// exec'ing this binary, so this restart only happens when the torch binary is started
+// directly. A user's own values are respected.
+void ensure_openmp_wait_env(int argc, char** argv) {
   const std::string word = qb::cli::subcommand_word(argc, argv);
   if (!qb::cli::is_torch_subcommand(word) && word != "launch") return;
-  setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  if (!qb::cli::set_default_openmp_wait_env()) return;
   execv("/proc/self/exe", argv);
   // execv failed: carry on with the policy the process already has.
 }
@@ -44,7 +44,7 @@ void add_all_commands(CLI::App& app) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  ensure_passive_omp_wait(argc, argv);
+  ensure_openmp_wait_env(argc, argv);
   // glibc returns big tensor buffers to the OS and faults them back in on every
   // step; keeping them cut minor faults 10x (TOOLCHAIN.md).
   mallopt(M_MMAP_THRESHOLD, 32 << 20);

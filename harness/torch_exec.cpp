@@ -50,8 +50,16 @@ std::string torch_binary_path() {
   return (slash == std::string::npos ? std::string() : self.substr(0, slash + 1)) + "qilin-bench-torch";
 }
 
+bool set_default_openmp_wait_env() {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr) return false;
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  // An explicit spin count overrides the policy's (PASSIVE alone means 0 spins).
+  setenv("GOMP_SPINCOUNT", "10000", 1);
+  return true;
+}
+
 int exec_torch_binary(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") == nullptr) setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  set_default_openmp_wait_env();
   const std::string path = torch_binary_path();
   execv(path.c_str(), argv);
   int argc = 0;

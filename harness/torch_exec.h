@@ -29,9 +29,18 @@ bool is_torch_subcommand(const std::string& word);
 // Path of qilin-bench-torch: $QILIN_TORCH_BINARY if set, else beside this executable.
 std::string torch_binary_path();
 
-// exec()s the torch binary with argv unchanged and OMP_WAIT_POLICY=PASSIVE unless the caller
-// set it (libgomp reads it at load time; spin-waiting made 2 threads slower than 1,
-// TOOLCHAIN.md). Returns only on failure, with the exit code (1) after printing why.
+// When the user chose no OpenMP wait policy (neither OMP_WAIT_POLICY nor GOMP_SPINCOUNT set),
+// sets OMP_WAIT_POLICY=PASSIVE and GOMP_SPINCOUNT=10000 and returns true; otherwise leaves the
+// environment alone and returns false. libgomp reads both when it is loaded, so they only take
+// effect in a process exec()ed afterwards. Why these values (docs/BENCHMARKS.md, Training):
+// the default spin (~300k iterations) takes a core from OpenBLAS's worker (TOOLCHAIN.md: 2
+// threads 1.5-2.5x slower than 1); pure PASSIVE pays a futex wake-up in each of the ~2,000
+// parallel regions of a training step (2 threads 6-8 % slower than 1); a short spin (~0.1 ms)
+// catches back-to-back regions and then sleeps.
+bool set_default_openmp_wait_env();
+
+// exec()s the torch binary with argv unchanged after set_default_openmp_wait_env(). Returns
+// only on failure, with the exit code (1) after printing why.
 int exec_torch_binary(char** argv);
 
 // Registers a torch subcommand by name and description only, so `qilin-bench --help` lists it;

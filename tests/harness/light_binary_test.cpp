@@ -56,19 +56,27 @@ TEST(LightBinary, TrainRunsInTheTorchBinaryWithItsExitCodeAndMessage) {
 TEST(LightBinary, PassesArgvEnvironmentAndExitCodeThrough) {
   testing::TempDir dir;
   // A stand-in torch binary that records what it was given and exits 7.
-  const auto fake = testing::write_fixture(dir / "fake-torch",
-                                           "#!/bin/sh\necho \"$0|$*|$OMP_WAIT_POLICY\" > \"$(dirname \"$0\")/seen\"\nexit 7\n");
+  const auto fake = testing::write_fixture(
+      dir / "fake-torch",
+      "#!/bin/sh\necho \"$0|$*|${OMP_WAIT_POLICY-unset}|${GOMP_SPINCOUNT-unset}\" > \"$(dirname \"$0\")/seen\"\nexit 7\n");
   ASSERT_EQ(chmod(fake.c_str(), 0755), 0);
-  auto r = run_command({"env", "-u", "OMP_WAIT_POLICY", "QILIN_TORCH_BINARY=" + fake.string(), qilin_bench().string(),
-                        "--threads", "2", "model", "describe", "--checkpoint", "x y"});
+  auto r = run_command({"env", "-u", "OMP_WAIT_POLICY", "-u", "GOMP_SPINCOUNT", "QILIN_TORCH_BINARY=" + fake.string(),
+                        qilin_bench().string(), "--threads", "2", "model", "describe", "--checkpoint", "x y"});
   EXPECT_EQ(r.exit_code, 7) << r.err;
   auto seen = run_command({"cat", (dir / "seen").string()});
-  EXPECT_EQ(seen.out, fake.string() + "|--threads 2 model describe --checkpoint x y|PASSIVE\n");
-  // A user's own OMP_WAIT_POLICY is kept.
-  r = run_command({"env", "OMP_WAIT_POLICY=ACTIVE", "QILIN_TORCH_BINARY=" + fake.string(), qilin_bench().string(), "gate"});
+  EXPECT_EQ(seen.out, fake.string() + "|--threads 2 model describe --checkpoint x y|PASSIVE|10000\n");
+  // A user's own OMP_WAIT_POLICY is kept, and no spin count is added to it.
+  r = run_command({"env", "-u", "GOMP_SPINCOUNT", "OMP_WAIT_POLICY=ACTIVE", "QILIN_TORCH_BINARY=" + fake.string(),
+                   qilin_bench().string(), "gate"});
   EXPECT_EQ(r.exit_code, 7);
   seen = run_command({"cat", (dir / "seen").string()});
-  EXPECT_EQ(seen.out, fake.string() + "|gate|ACTIVE\n");
+  EXPECT_EQ(seen.out, fake.string() + "|gate|ACTIVE|unset\n");
+  // Likewise a user's own spin count alone.
+  r = run_command({"env", "-u", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT=0", "QILIN_TORCH_BINARY=" + fake.string(),
+                   qilin_bench().string(), "gate"});
+  EXPECT_EQ(r.exit_code, 7);
+  seen = run_command({"cat", (dir / "seen").string()});
+  EXPECT_EQ(seen.out, fake.string() + "|gate|unset|0\n");
 }
 
 TEST(LightBinary, MissingTorchBinaryIsAClearError) {
