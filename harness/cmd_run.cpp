@@ -1,6 +1,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cstdlib>
+#include <string>
+
+#include "common/error.h"
 #include "harness/commands.h"
 #include "harness/pipeline.h"
 #include "harness/pipeline_config.h"
@@ -30,6 +34,15 @@ void add_run(CLI::App& app) {
       "Every step is cached by a content hash of its inputs and settings under RUN_DIR/cache: a second run\n"
       "does no work, a killed run resumes. Results: RUN_DIR/results.json, leaderboard.csv, leaderboard.html.");
   sub->callback([args] {
+    // The pipeline is one process: under a launcher every rank would run every stage into the
+    // same run directory and race on its cache. Refuse before touching anything.
+    if (const char* ws = std::getenv("WORLD_SIZE"); ws && *ws && std::string(ws) != "1")
+      throw InputError("WORLD_SIZE", ws,
+                       fmt::format("`run` is one process (every rank would run every stage into the same run "
+                                   "directory); run `qilin-bench run {}` once without a launcher. Data-parallel "
+                                   "training is `launch --nproc N -- train ...`, sharded evaluation "
+                                   "`eval --shard I/N` (docs/SCALING.md)",
+                                   args->target));
     auto sets = args->sets;
     if (!args->run_dir.empty()) sets.push_back("run_dir=" + args->run_dir);
     auto config = load_pipeline_config(args->config, sets);

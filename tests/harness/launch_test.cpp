@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "tests/testing/testing.h"
 
 namespace qb {
@@ -39,6 +41,23 @@ TEST(Launch, NeedsNprocAndACommand) {
   auto zero = run_command({qilin_bench().string(), "launch", "--nproc", "0", "--", "segment", "--help"});
   EXPECT_EQ(zero.exit_code, 2);
   EXPECT_NE(zero.err.find("--nproc"), std::string::npos) << zero.err;
+}
+
+TEST(Launch, RunUnderALauncherIsRefusedBeforeWritingAnything) {
+  testing::TempDir dir;
+  const auto run_dir = dir / "runs";
+  auto r = run_command({qilin_bench().string(), "launch", "--nproc", "2", "--", "run", "all", "--run-dir",
+                        run_dir.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("qilin-bench: error: WORLD_SIZE: 2: `run` is one process"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(run_dir));
+  // The same without the launcher; WORLD_SIZE=1 is one process and passes the guard.
+  r = run_command({"env", "WORLD_SIZE=2", qilin_bench().string(), "run", "all", "--run-dir", run_dir.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("run `qilin-bench run all` once without a launcher"), std::string::npos) << r.err;
+  r = run_command({"env", "WORLD_SIZE=1", qilin_bench().string(), "run", "all", "--print-config"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(run_dir));
 }
 
 }  // namespace
