@@ -11,7 +11,7 @@
 #include "data/exam_questions.h"
 #include "data/knowledge_base.h"
 #include "data/phrasing.h"
-#include "data/splitmix64.h"
+#include "common/splitmix64.h"
 
 namespace qb::demo {
 namespace {

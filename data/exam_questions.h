@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "data/knowledge_base.h"
-#include "data/splitmix64.h"
+#include "common/splitmix64.h"
 
 namespace qb::demo {
 

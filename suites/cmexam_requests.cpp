@@ -2,29 +2,11 @@
 
 #include <stdexcept>
 
+#include "common/splitmix64.h"
+
 namespace qb {
 
 namespace {
-
-// splitmix64: a tiny generator whose output is fixed by its definition, so a seed
-// selects the same few-shot examples on every platform and standard library.
-struct SplitMix64 {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, n) by rejection (no modulo bias).
-  uint64_t below(uint64_t n) {
-    const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-    uint64_t r;
-    do r = next();
-    while (r >= limit);
-    return r % n;
-  }
-};
 
 uint64_t fnv1a(const std::string& s) {
   uint64_t h = 0xCBF29CE484222325ULL;
@@ -44,10 +26,10 @@ std::vector<const CMExamQuestion*> draw_shots(const CMExamQuestion& q, const CME
   if (pool.size() < static_cast<size_t>(o.k_shot))
     throw std::invalid_argument("few-shot: k_shot is " + std::to_string(o.k_shot) + " but the train list has only " +
                                 std::to_string(pool.size()) + " usable examples");
-  SplitMix64 rng{o.seed ^ fnv1a(q.id)};
+  SplitMix64 rng(o.seed ^ fnv1a(q.id));
   // Partial Fisher-Yates: the first k slots become a uniform sample without replacement.
   for (size_t i = 0; i < static_cast<size_t>(o.k_shot); ++i) {
-    size_t j = i + static_cast<size_t>(rng.below(pool.size() - i));
+    size_t j = i + static_cast<size_t>(rng.below_exact(pool.size() - i));
     std::swap(pool[i], pool[j]);
   }
   pool.resize(static_cast<size_t>(o.k_shot));

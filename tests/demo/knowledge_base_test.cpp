@@ -5,7 +5,7 @@
 #include "common/error.h"
 #include "common/utf8.h"
 #include "data/knowledge_base.h"
-#include "data/splitmix64.h"
+#include "common/splitmix64.h"
 
 namespace qb::demo {
 namespace {

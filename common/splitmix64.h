@@ -1,13 +1,13 @@
-// The demo world's only source of randomness: splitmix64 (Steele, Lea, Flood 2014).
-// std:: distributions differ between standard libraries, so every draw is made here
-// and the same seed gives byte-identical files everywhere.
+// splitmix64 (Steele, Lea, Flood 2014): the project's generator wherever a seed must give the
+// same draws on every platform (std:: distributions differ between standard libraries): the
+// demo world's files (data/) and the few-shot example choice (suites/cmexam_requests.cpp).
 #pragma once
 
 #include <cstdint>
 #include <utility>
 #include <vector>
 
-namespace qb::demo {
+namespace qb {
 
 class SplitMix64 {
  public:
@@ -20,9 +20,20 @@ class SplitMix64 {
     return z ^ (z >> 31);
   }
 
-  // Uniform in [0, n) for n > 0 (multiply-shift; the bias is below 2^-32 for our n).
+  // Uniform in [0, n) for n > 0 (multiply-shift; the bias is below 2^-32 for our n). One draw
+  // per call; the demo world's golden digest depends on it.
   size_t below(size_t n) {
     return static_cast<size_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
+  }
+
+  // Exactly uniform in [0, n) for n > 0: rejection of the top partial block of 2^64, then
+  // modulo. Draw counts vary; the few-shot selections pinned by tests depend on it.
+  uint64_t below_exact(uint64_t n) {
+    const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+    uint64_t r;
+    do r = next();
+    while (r >= limit);
+    return r % n;
   }
 
   // True with probability percent / 100.
@@ -47,4 +58,4 @@ class SplitMix64 {
   uint64_t state_;
 };
 
-}  // namespace qb::demo
+}  // namespace qb
