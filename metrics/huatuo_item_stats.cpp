@@ -36,7 +36,8 @@ HuatuoItemStats HuatuoItemScorer::score(std::string_view prediction, std::string
   ref_ids_.clear();
   interner_.ids(hyp, hyp_.spans, hyp_ids_);
   interner_.ids(ref, ref_spans_, ref_ids_);
-  const NgramOverlap words = ngram_matches(hyp_ids_, ref_ids_, kMaxNgramOrder);
+  // Orders 1..4: all that BLEU-1..4, sentence BLEU and GLEU (n 1-4) read.
+  const NgramOverlap words = ngram_matches(hyp_ids_, ref_ids_, 4);
   s.bleu = BleuCounts::from_overlap(words, static_cast<int64_t>(hyp_ids_.size()),
                                     static_cast<int64_t>(ref_ids_.size()));
   s.gleu = GleuCounts::from_overlap(words);
