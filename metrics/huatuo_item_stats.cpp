@@ -36,8 +36,10 @@ HuatuoItemStats HuatuoItemScorer::score(std::string_view prediction, std::string
   ref_ids_.clear();
   interner_.ids(hyp, hyp_.spans, hyp_ids_);
   interner_.ids(ref, ref_spans_, ref_ids_);
-  // Orders 1..4: all that BLEU-1..4, sentence BLEU and GLEU (n 1-4) read.
-  const NgramOverlap words = ngram_matches(hyp_ids_, ref_ids_, 4);
+  // Corpus BLEU-1..4 and GLEU (n 1-4) read orders 1..4; NLTK's smoothing method5 (and 7,
+  // which applies it) also reads the order-5 precision, so sentence BLEU counts up to 5.
+  const int orders = options_.bleu_agg == BleuAggregation::kSentenceMean ? kMaxNgramOrder : 4;
+  const NgramOverlap words = ngram_matches(hyp_ids_, ref_ids_, orders);
   s.bleu = BleuCounts::from_overlap(words, static_cast<int64_t>(hyp_ids_.size()),
                                     static_cast<int64_t>(ref_ids_.size()));
   s.gleu = GleuCounts::from_overlap(words);
