@@ -7,7 +7,9 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:-${QILIN_BUILD_DIR:-$root/build}}
 cmake --build "$build" --target bench_train_step >/dev/null
-export OMP_WAIT_POLICY=PASSIVE  # TOOLCHAIN.md: spin-waiting makes 2 threads slower than 1
+# The OpenMP environment the qilin-bench binary sets for its torch subcommands
+# (harness/torch_exec.cpp: a short spin, then sleep); the Python peer gets the same.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-10000}
 # The machine is shared: print the load with every half so a disturbed run can be recognised.
 for t in ${QILIN_BENCH_THREADS:-1 2}; do
   echo "== threads $t: C++ (bench_train_step); load average $(cut -d' ' -f1-3 /proc/loadavg)"
