@@ -1,6 +1,7 @@
 #include "metrics/huatuo_scorer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <thread>
 #include <unordered_map>
@@ -232,8 +233,12 @@ void HuatuoScorer::add_batch(size_t count, const std::function<void(size_t, Pair
     bool scoring = false;  // thrown by the scorer (re-thrown naming the item), not by make
   };
   std::vector<Failure> failures(count);
-  auto work = [&](HuatuoItemScorer& scorer, int t) {
-    for (size_t i = static_cast<size_t>(t); i < count; i += static_cast<size_t>(threads)) {
+  // Items are handed out one at a time from a shared counter: texts differ in length by 100x,
+  // so a fixed split leaves one thread idle at the end of each batch.
+  std::atomic<size_t> next{0};
+  auto work = [&](HuatuoItemScorer& scorer, int) {
+    for (size_t i = next.fetch_add(1, std::memory_order_relaxed); i < count;
+         i = next.fetch_add(1, std::memory_order_relaxed)) {
       Pair& p = batch_pairs_[i];
       try {
         make(i, p);
