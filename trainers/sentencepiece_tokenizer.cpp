@@ -1,7 +1,10 @@
 #include "trainers/sentencepiece_tokenizer.h"
 
 #include <dlfcn.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <mutex>
 
 #include "common/error.h"
@@ -27,6 +30,22 @@ struct SentencePieceTokenizer::Api {
   int (*train)(const char*, char*, size_t);
 };
 
+std::string sentencepiece_wrapper_path() {
+  if (const char* env = std::getenv("QILIN_SPM_WRAPPER"); env && *env) return env;
+  // An installed tree: PREFIX/bin/qilin-bench-torch beside PREFIX/lib/qilin-bench/ (the install
+  // rules in trainers/CMakeLists.txt). The build tree's binaries have no such folder and use
+  // the path compiled in.
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n > 0) {
+    const std::filesystem::path exe(std::string(buf, static_cast<size_t>(n)));
+    const auto installed = exe.parent_path().parent_path() / "lib" / "qilin-bench" / "libqilin_spm_wrapper.so";
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(installed, ec)) return installed.string();
+  }
+  return QILIN_SPM_WRAPPER;
+}
+
 namespace {
 
 // Loaded once per process; RTLD_DEEPBIND keeps the wrapper's protobuf apart from libtorch's.
@@ -35,8 +54,7 @@ const SentencePieceTokenizer::Api& api(const std::string& for_file) {
   static SentencePieceTokenizer::Api a{};
   static std::string error;
   std::call_once(once, [] {
-    const char* env = std::getenv("QILIN_SPM_WRAPPER");
-    const std::string path = env && *env ? env : QILIN_SPM_WRAPPER;
+    const std::string path = sentencepiece_wrapper_path();
     void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
     if (!h) {
       error = std::string("cannot load the SentencePiece wrapper: ") + dlerror();

@@ -10,6 +10,11 @@
 
 namespace qb {
 
+// Where the SentencePiece wrapper library is loaded from: $QILIN_SPM_WRAPPER when set, else
+// EXE_DIR/../lib/qilin-bench/libqilin_spm_wrapper.so when that file exists (an installed tree),
+// else the build tree's copy (its path is compiled in).
+std::string sentencepiece_wrapper_path();
+
 class SentencePieceTokenizer : public Tokenizer {
  public:
   // Loads `model_file`. InputError naming the file when the wrapper library cannot be
