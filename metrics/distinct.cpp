@@ -1,5 +1,6 @@
 #include "metrics/distinct.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -23,21 +24,40 @@ int log2_size(size_t n) { return __builtin_ctzll(n); }
 
 }  // namespace
 
-uint32_t DistinctCounter::word_id(std::string_view w) {
-  if ((word_count_ + 1) * 2 > words_.size()) {
-    std::vector<WordSlot> old(std::max<size_t>(1024, words_.size() * 2));
-    old.swap(words_);
-    const int shift = 64 - log2_size(words_.size());
-    for (const WordSlot& s : old) {
-      if (s.id == UINT32_MAX) continue;
-      size_t h = s.hash >> shift;
-      while (words_[h].id != UINT32_MAX) h = (h + 1) & (words_.size() - 1);
-      words_[h] = s;
-    }
+void DistinctCounter::reserve_words(size_t more) {
+  if ((word_count_ + more) * 2 <= words_.size()) return;
+  size_t size = std::max<size_t>(1024, words_.size());
+  while ((word_count_ + more) * 2 > size) size *= 2;
+  std::vector<WordSlot> old(size);
+  old.swap(words_);
+  words_shift_ = 64 - log2_size(words_.size());
+  for (const WordSlot& s : old) {
+    if (s.id == UINT32_MAX) continue;
+    size_t h = s.hash >> words_shift_;
+    while (words_[h].id != UINT32_MAX) h = (h + 1) & (words_.size() - 1);
+    words_[h] = s;
   }
-  const uint64_t hash = hash_bytes(w);
+}
+
+void DistinctCounter::reserve_bigrams(size_t more) {
+  if ((bigram_count_ + more) * 2 <= bigrams_.size()) return;
+  size_t size = std::max<size_t>(1024, bigrams_.size());
+  while ((bigram_count_ + more) * 2 > size) size *= 2;
+  std::vector<uint64_t> old(size);
+  old.swap(bigrams_);
+  bigrams_shift_ = 64 - log2_size(bigrams_.size());
+  for (uint64_t k : old) {
+    if (k == 0) continue;
+    size_t h = (k * kFibonacci) >> bigrams_shift_;
+    while (bigrams_[h] != 0) h = (h + 1) & (bigrams_.size() - 1);
+    bigrams_[h] = k;
+  }
+}
+
+// Capacity for the word was reserved by the caller.
+uint32_t DistinctCounter::word_id(std::string_view w, uint64_t hash) {
   const size_t mask = words_.size() - 1;
-  size_t h = hash >> (64 - log2_size(words_.size()));
+  size_t h = hash >> words_shift_;
   while (true) {
     WordSlot& s = words_[h];
     if (s.id == UINT32_MAX) {
@@ -51,20 +71,10 @@ uint32_t DistinctCounter::word_id(std::string_view w) {
   }
 }
 
+// Capacity for the pair was reserved by the caller.
 void DistinctCounter::add_bigram(uint64_t key) {
-  if ((bigram_count_ + 1) * 2 > bigrams_.size()) {
-    std::vector<uint64_t> old(std::max<size_t>(1024, bigrams_.size() * 2));
-    old.swap(bigrams_);
-    const int shift = 64 - log2_size(bigrams_.size());
-    for (uint64_t k : old) {
-      if (k == 0) continue;
-      size_t h = (k * kFibonacci) >> shift;
-      while (bigrams_[h] != 0) h = (h + 1) & (bigrams_.size() - 1);
-      bigrams_[h] = k;
-    }
-  }
   const size_t mask = bigrams_.size() - 1;
-  size_t h = (key * kFibonacci) >> (64 - log2_size(bigrams_.size()));
+  size_t h = (key * kFibonacci) >> bigrams_shift_;
   while (bigrams_[h] != 0) {
     if (bigrams_[h] == key) return;
     h = (h + 1) & mask;
@@ -74,23 +84,50 @@ void DistinctCounter::add_bigram(uint64_t key) {
 }
 
 void DistinctCounter::add_ids() {
-  total_[0] += static_cast<int64_t>(scratch_.size());
-  for (size_t i = 1; i < scratch_.size(); ++i)
-    add_bigram((static_cast<uint64_t>(scratch_[i - 1]) + 1) << 32 | (static_cast<uint64_t>(scratch_[i]) + 1));
-  if (scratch_.size() > 1) total_[1] += static_cast<int64_t>(scratch_.size() - 1);
+  const size_t n = scratch_.size();
+  total_[0] += static_cast<int64_t>(n);
+  if (n < 2) return;
+  total_[1] += static_cast<int64_t>(n - 1);
+  reserve_bigrams(n - 1);
+  hashes_.resize(n - 1);
+  for (size_t i = 1; i < n; ++i) {
+    const uint64_t key = (static_cast<uint64_t>(scratch_[i - 1]) + 1) << 32 | (static_cast<uint64_t>(scratch_[i]) + 1);
+    hashes_[i - 1] = key;
+    __builtin_prefetch(&bigrams_[(key * kFibonacci) >> bigrams_shift_]);
+  }
+  for (size_t i = 0; i + 1 < n; ++i) add_bigram(hashes_[i]);
+}
+
+void DistinctCounter::add_words(std::string_view text, const std::vector<TokenSpan>& spans) {
+  const size_t n = spans.size();
+  reserve_words(n);
+  hashes_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    hashes_[i] = hash_bytes(text.substr(spans[i].begin, spans[i].end - spans[i].begin));
+    __builtin_prefetch(&words_[hashes_[i] >> words_shift_]);
+  }
+  // The home slots are (mostly) in cache now; fetch the stored words they point at.
+  for (size_t i = 0; i < n; ++i) {
+    const WordSlot& s = words_[hashes_[i] >> words_shift_];
+    if (s.id != UINT32_MAX) __builtin_prefetch(arena_.data() + s.offset);
+  }
+  scratch_.clear();
+  for (size_t i = 0; i < n; ++i)
+    scratch_.push_back(word_id(text.substr(spans[i].begin, spans[i].end - spans[i].begin), hashes_[i]));
+  add_ids();
 }
 
 void DistinctCounter::add(const std::vector<std::string>& tokens) {
-  scratch_.clear();
-  for (const auto& t : tokens) scratch_.push_back(word_id(t));
-  add_ids();
+  joined_text_.clear();
+  joined_.clear();
+  for (const auto& t : tokens) {
+    joined_.push_back({static_cast<uint32_t>(joined_text_.size()), static_cast<uint32_t>(joined_text_.size() + t.size())});
+    joined_text_ += t;
+  }
+  add_words(joined_text_, joined_);
 }
 
-void DistinctCounter::add(std::string_view text, const std::vector<TokenSpan>& spans) {
-  scratch_.clear();
-  for (const TokenSpan& t : spans) scratch_.push_back(word_id(text.substr(t.begin, t.end - t.begin)));
-  add_ids();
-}
+void DistinctCounter::add(std::string_view text, const std::vector<TokenSpan>& spans) { add_words(text, spans); }
 
 int64_t DistinctCounter::total(int n) const {
   check_order(n);
