@@ -225,7 +225,7 @@ LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& i
                                   std::to_string(s.dist.world_size));
     group = std::make_unique<DistributedGroup>(s.dist);
   }
-  const bool writer = !group || group->rank() == 0;  // only rank 0 evaluates, logs, prints and writes
+  const bool writer = !group || group->rank() == 0;  // only rank 0 logs, prints and writes
   if (writer) fs::create_directories(s.out);
   auto params = obj.trainable();
   std::vector<torch::Tensor> tensors;
@@ -255,8 +255,22 @@ LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& i
     group->broadcast_from_rank0(tensors, "broadcast of rank 0's initial weights");
   }
 
-  if (pos.step == 0 && writer) {
-    r.eval_start = obj.evaluate();
+  // Held-out evaluation. Data parallel: every rank scores its share and the sums are added up
+  // (one collective), so no rank idles at the next collective while rank 0 evaluates alone
+  // (a long evaluation would otherwise run into QILIN_DIST_TIMEOUT).
+  auto evaluate = [&](int64_t step) -> json {
+    if (!group) return obj.evaluate();
+    const std::vector<double> mine = obj.eval_sums(group->rank(), group->world_size());
+    auto packed = torch::tensor(mine, torch::kFloat64);
+    group->all_reduce_sum({packed}, "held-out evaluation at step " + std::to_string(step));
+    auto a = packed.accessor<double, 1>();
+    std::vector<double> sums(mine.size());
+    for (size_t i = 0; i < sums.size(); ++i) sums[i] = a[static_cast<int64_t>(i)];
+    return obj.eval_result(sums);
+  };
+
+  if (pos.step == 0) {
+    r.eval_start = evaluate(0);
     if (!r.eval_start.empty()) log_line({{"stage", s.stage}, {"step", 0}, {"eval", r.eval_start}});
   }
 
@@ -369,9 +383,9 @@ LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& i
       }
     }
     const bool last = pos.step == s.total_steps;
-    if (s.eval_every > 0 && pos.step % s.eval_every == 0 && !last && writer) {
+    if (s.eval_every > 0 && pos.step % s.eval_every == 0 && !last) {
       obj.set_training(false);
-      json e = obj.evaluate();
+      json e = evaluate(pos.step);
       obj.set_training(true);
       if (!e.empty()) log_line({{"stage", s.stage}, {"step", pos.step}, {"eval", e}});
     }
@@ -383,10 +397,8 @@ LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& i
   }
   if (bar) bar->finish();
   obj.set_training(false);
-  if (writer) {
-    r.eval_end = obj.evaluate();
-    if (!r.eval_end.empty()) log_line({{"stage", s.stage}, {"step", pos.step}, {"eval", r.eval_end}});
-  }
+  r.eval_end = evaluate(pos.step);
+  if (!r.eval_end.empty()) log_line({{"stage", s.stage}, {"step", pos.step}, {"eval", r.eval_end}});
   const double elapsed = std::chrono::duration<double>(clock::now() - t_start).count();
   r.tokens_per_second = elapsed > 0 ? static_cast<double>(tokens_this_run) / elapsed : 0;
   r.steps = pos.step;

@@ -41,8 +41,16 @@ class Objective {
   virtual double loss_weight(const std::vector<int64_t>& indices) const {
     return static_cast<double>(indices.size());
   }
-  // Held-out metrics (eval mode, no grad); an empty object when there is no held-out data.
-  virtual nlohmann::json evaluate() = 0;
+  // Held-out metrics (eval mode, no grad) in two halves, so data-parallel ranks share the work:
+  // eval_sums(rank, world) returns additive statistics (sums, counts) over rank's contiguous
+  // share of the held-out examples (same length on every rank, zeros for an empty share), and
+  // eval_result turns their element-wise sum over the ranks into the metrics: an empty object
+  // when there is no held-out data.
+  virtual std::vector<double> eval_sums(int rank, int world) = 0;
+  virtual nlohmann::json eval_result(const std::vector<double>& sums) const = 0;
+  // The whole held-out set in this process (an objective whose sums are means times counts
+  // overrides it to return the means exactly as computed).
+  virtual nlohmann::json evaluate() { return eval_result(eval_sums(0, 1)); }
   // Every trainable tensor, named (model weights, or LoRA adapters).
   virtual NamedParams trainable() = 0;
   virtual void set_training(bool on) = 0;
@@ -74,7 +82,8 @@ struct LoopSettings {
   // Data parallelism (trainers/distributed.h). With world_size > 1 the loop joins the other
   // ranks, starts from rank 0's weights, runs its contiguous slice of every global micro-batch
   // (batch_size must be divisible by world_size), sums the weighted gradients over the ranks,
-  // and lets only rank 0 evaluate, log, print and write files; the others wait at a barrier.
+  // evaluates the held-out set in shares (Objective::eval_sums, summed over the ranks), and
+  // lets only rank 0 log, print and write files; the others wait at a barrier.
   DistributedEnv dist;
 };
 

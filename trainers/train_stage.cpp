@@ -93,6 +93,15 @@ int64_t total_steps_of(const TrainConfig& c, int64_t n_examples) {
 // ---- objectives ---------------------------------------------------------------------------
 
 // DCPT and SFT: mean next-token NLL over masked targets.
+// Rank r's contiguous share [begin, end) of n held-out examples; the first n % world ranks
+// take one more.
+std::pair<size_t, size_t> held_out_share(size_t n, int rank, int world) {
+  const size_t w = static_cast<size_t>(world), r = static_cast<size_t>(rank);
+  const size_t per = n / w, extra = n % w;
+  const size_t begin = r * per + std::min(r, extra);
+  return {begin, begin + per + (r < extra ? 1 : 0)};
+}
+
 class LmObjective : public Objective {
  public:
   LmObjective(TrainableLm& lm, std::vector<MaskedSequence> train, std::vector<MaskedSequence> held,
@@ -117,22 +126,26 @@ class LmObjective : public Objective {
     m.tokens = b.n_tokens;
     return m;
   }
-  json evaluate() override {
-    if (held_.empty()) return json::object();
+  // [negative log-likelihood, scored tokens] over this rank's share.
+  std::vector<double> eval_sums(int rank, int world) override {
     torch::NoGradGuard ng;
     TrainingModeScope eval_mode(lm_, false);  // no adapter dropout, whatever mode the caller left
+    const auto [begin, end] = held_out_share(held_.size(), rank, world);
     double nll = 0, count = 0;
-    for (size_t i = 0; i < held_.size(); i += static_cast<size_t>(eval_batch_)) {
+    for (size_t i = begin; i < end; i += static_cast<size_t>(eval_batch_)) {
       std::vector<const MaskedSequence*> seqs;
-      for (size_t j = i; j < std::min(held_.size(), i + static_cast<size_t>(eval_batch_)); ++j)
-        seqs.push_back(&held_[j]);
+      for (size_t j = i; j < std::min(end, i + static_cast<size_t>(eval_batch_)); ++j) seqs.push_back(&held_[j]);
       LmBatch b = collate(seqs, pad_);
       auto lp = token_logprobs(lm_.logits(b.ids), b.targets);
       nll -= (lp * b.target_mask).sum().item<double>();
       count += b.target_mask.sum().item<double>();
     }
-    const double loss = nll / count;
-    return {{"loss", loss}, {"perplexity", std::exp(loss)}, {"tokens", static_cast<int64_t>(count)},
+    return {nll, count};
+  }
+  json eval_result(const std::vector<double>& sums) const override {
+    if (held_.empty()) return json::object();
+    const double loss = sums.at(0) / sums.at(1);
+    return {{"loss", loss}, {"perplexity", std::exp(loss)}, {"tokens", static_cast<int64_t>(std::llround(sums.at(1)))},
             {"sequences", static_cast<int64_t>(held_.size())}};
   }
   NamedParams trainable() override { return lm_.trainable(); }
@@ -203,19 +216,28 @@ class DpoObjective : public Objective {
                  {"logps/chosen", o.logps_chosen},           {"logps/rejected", o.logps_rejected}};
     return m;
   }
+  // Per-pair means of this rank's share times its pair count (so the ranks' sums add up to the
+  // global sums), then the count: [loss, rewards/chosen, rewards/rejected, rewards/accuracies,
+  // rewards/margins, logps/chosen, logps/rejected, pairs].
+  std::vector<double> eval_sums(int rank, int world) override {
+    const auto [begin, end] = held_out_share(held_.size(), rank, world);
+    std::vector<double> sums = share_means(begin, end);
+    const double k = static_cast<double>(end - begin);
+    for (double& v : sums) v *= k;
+    sums.push_back(k);
+    return sums;
+  }
+  json eval_result(const std::vector<double>& sums) const override {
+    if (held_.empty()) return json::object();
+    std::vector<double> means(sums.begin(), sums.begin() + 7);
+    for (double& v : means) v /= sums.at(7);
+    return eval_json(means);
+  }
+  // One process: the means as dpo_loss computes them over all held-out pairs (no multiply and
+  // divide by the count, so the numbers are bit-for-bit those of a plain evaluation).
   json evaluate() override {
     if (held_.empty()) return json::object();
-    TrainingModeScope eval_mode(lm_, false);  // no adapter dropout, whatever mode the caller left
-    PairLogps p = all_logps(lm_, held_, pad_, kind_, eval_batch_);
-    auto o = dpo_loss(p.chosen, p.rejected, ref_held_.chosen, ref_held_.rejected, beta_, kind_);
-    return {{"loss", o.loss.item<double>()},
-            {"rewards/chosen", o.rewards_chosen},
-            {"rewards/rejected", o.rewards_rejected},
-            {"rewards/accuracies", o.rewards_accuracies},
-            {"rewards/margins", o.rewards_margins},
-            {"logps/chosen", o.logps_chosen},
-            {"logps/rejected", o.logps_rejected},
-            {"pairs", static_cast<int64_t>(held_.size())}};
+    return eval_json(share_means(0, held_.size()));
   }
   NamedParams trainable() override { return lm_.trainable(); }
   void set_training(bool on) override { lm_.set_training(on); }
@@ -228,6 +250,30 @@ class DpoObjective : public Objective {
   double beta_;
   PreferenceLoss kind_;
   int64_t eval_batch_;
+
+  // dpo_loss's seven means over held-out pairs [begin, end); zeros for an empty range.
+  std::vector<double> share_means(size_t begin, size_t end) {
+    if (begin == end) return std::vector<double>(7, 0.0);
+    TrainingModeScope eval_mode(lm_, false);  // no adapter dropout, whatever mode the caller left
+    const std::vector<TokenizedPair> share(held_.begin() + static_cast<std::ptrdiff_t>(begin),
+                                           held_.begin() + static_cast<std::ptrdiff_t>(end));
+    PairLogps p = all_logps(lm_, share, pad_, kind_, eval_batch_);
+    const auto b = static_cast<int64_t>(begin), n = static_cast<int64_t>(end - begin);
+    auto o = dpo_loss(p.chosen, p.rejected, ref_held_.chosen.narrow(0, b, n), ref_held_.rejected.narrow(0, b, n),
+                      beta_, kind_);
+    return {o.loss.item<double>(), o.rewards_chosen, o.rewards_rejected, o.rewards_accuracies,
+            o.rewards_margins,     o.logps_chosen,   o.logps_rejected};
+  }
+  json eval_json(const std::vector<double>& m) const {
+    return {{"loss", m[0]},
+            {"rewards/chosen", m[1]},
+            {"rewards/rejected", m[2]},
+            {"rewards/accuracies", m[3]},
+            {"rewards/margins", m[4]},
+            {"logps/chosen", m[5]},
+            {"logps/rejected", m[6]},
+            {"pairs", static_cast<int64_t>(held_.size())}};
+  }
 };
 
 // ---- data ----------------------------------------------------------------------------------

@@ -225,6 +225,34 @@ std::vector<json> step_lines(const fs::path& metrics) {
   return out;
 }
 
+std::vector<json> eval_lines(const fs::path& metrics) {
+  std::vector<json> out;
+  for (auto& j : read_jsonl(metrics))
+    if (j.contains("eval")) out.push_back(j);
+  return out;
+}
+
+// The held-out evaluations of a 1-rank and a 2-rank run: same steps, same counts, every number
+// within `tol` relative (the 2-rank numbers are sums of the two ranks' shares).
+void expect_same_evaluations(const fs::path& one, const fs::path& two, size_t expected_lines, double tol) {
+  auto a = eval_lines(one / "metrics.jsonl"), b = eval_lines(two / "metrics.jsonl");
+  ASSERT_EQ(a.size(), expected_lines);
+  ASSERT_EQ(b.size(), expected_lines);
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i]["step"], b[i]["step"]);
+    ASSERT_EQ(a[i]["eval"].size(), b[i]["eval"].size()) << a[i].dump() << "\n" << b[i].dump();
+    for (auto it = a[i]["eval"].begin(); it != a[i]["eval"].end(); ++it) {
+      const json& other = b[i]["eval"].at(it.key());
+      if (it->is_number_integer()) {
+        EXPECT_EQ(*it, other) << it.key() << " at step " << a[i]["step"];
+      } else {
+        const double x = it->get<double>(), y = other.get<double>();
+        EXPECT_NEAR(x, y, tol * std::max(1.0, std::abs(x))) << it.key() << " at step " << a[i]["step"];
+      }
+    }
+  }
+}
+
 // SFT dialogues whose answers repeat 1-4 times, so the ranks' slices hold very different
 // numbers of scored tokens: a plain mean of per-rank means would not equal the global mean.
 std::string uneven_sft_jsonl(int n) {
@@ -248,7 +276,7 @@ void write_dcpt_world(const TempDir& t, int max_steps, int save_every) {
   write_fixture(t / "dcpt.json", json({{"data", "cpt.txt"}, {"model_config", "model.json"}, {"max_steps", max_steps},
                                        {"batch_size", 4}, {"grad_accum", 2}, {"block_size", 16}, {"lr", 0.003},
                                        {"warmup_steps", 3}, {"save_every", save_every}, {"heldout_fraction", 0.1},
-                                       {"seed", 5}})
+                                       {"eval_every", 4}, {"seed", 5}})
                                      .dump());
 }
 
@@ -277,6 +305,8 @@ TEST(DataParallel, DcptTwoRanksMatchOneRankWithGradAccum) {
   // Only rank 0 printed the summary.
   EXPECT_NE(two.out.find("[rank 0] {"), std::string::npos) << two.out;
   EXPECT_EQ(two.out.find("[rank 1]"), std::string::npos) << two.out;
+  // Held-out evaluations at steps 0, 4, 8 and 12, shared by the ranks, equal the 1-rank ones.
+  expect_same_evaluations(t / "one", t / "two", 4, 1e-6);
 }
 
 TEST(DataParallel, TokenWeightedSftTwoRanksMatchOneRank) {
@@ -297,6 +327,7 @@ TEST(DataParallel, TokenWeightedSftTwoRanksMatchOneRank) {
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i)
     EXPECT_NEAR(a[i]["loss"].get<double>(), b[i]["loss"].get<double>(), 1e-6) << "step " << i + 1;
+  expect_same_evaluations(t / "one", t / "two", 2, 1e-6);
 }
 
 TEST(DataParallel, DpoTwoRanksMatchOneRank) {
@@ -320,6 +351,26 @@ TEST(DataParallel, DpoTwoRanksMatchOneRank) {
     for (const char* k : {"loss", "rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins"})
       EXPECT_NEAR(a[i][k].get<double>(), b[i][k].get<double>(), 1e-6) << k << " at step " << i + 1;
   EXPECT_EQ(read_file(t / "one" / "reference_logps.pt"), read_file(t / "two" / "reference_logps.pt"));
+  expect_same_evaluations(t / "one", t / "two", 2, 1e-6);
+}
+
+// One held-out pair: rank 1's share of the evaluation is empty and contributes zeros.
+TEST(DataParallel, EvaluationWithAnEmptyShareOnOneRank) {
+  TempDir t;
+  fx::write_init_checkpoint(t / "init", 4);
+  write_fixture(t / "dpo.jsonl", fx::dpo_jsonl(10));
+  write_fixture(t / "dpo.json", json({{"data", "dpo.jsonl"}, {"init", "init"}, {"max_steps", 2}, {"batch_size", 2},
+                                      {"lr", 0.003}, {"warmup_steps", 0}, {"heldout_fraction", 0.1},
+                                      {"max_len", 64}, {"max_prompt_len", 32}, {"seed", 3}})
+                                    .dump());
+  auto one = run_one(train_args("dpo", t / "dpo.json", t / "one"));
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  auto two = run_launch(2, train_args("dpo", t / "dpo.json", t / "two"));
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  auto a = eval_lines(t / "one" / "metrics.jsonl");
+  ASSERT_FALSE(a.empty());
+  EXPECT_EQ(a.back()["eval"]["pairs"], 1);
+  expect_same_evaluations(t / "one", t / "two", 2, 1e-6);
 }
 
 // ---- failures ------------------------------------------------------------------------------------
