@@ -253,6 +253,14 @@ void expect_same_evaluations(const fs::path& one, const fs::path& two, size_t ex
   }
 }
 
+// `stage` with `config`, once as one process into t/one and once under `launch --nproc 2` into t/two.
+void run_one_and_two(const TempDir& t, const std::string& stage, const fs::path& config) {
+  auto one = run_one(train_args(stage, config, t / "one"));
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  auto two = run_launch(2, train_args(stage, config, t / "two"));
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+}
+
 // SFT dialogues whose answers repeat 1-4 times, so the ranks' slices hold very different
 // numbers of scored tokens: a plain mean of per-rank means would not equal the global mean.
 std::string uneven_sft_jsonl(int n) {
@@ -317,10 +325,7 @@ TEST(DataParallel, TokenWeightedSftTwoRanksMatchOneRank) {
                                       {"grad_accum", 2}, {"lr", 0.003}, {"warmup_steps", 0}, {"heldout_fraction", 0.1},
                                       {"max_len", 96}, {"seed", 9}})
                                     .dump());
-  auto one = run_one(train_args("sft", t / "sft.json", t / "one"));
-  ASSERT_EQ(one.exit_code, 0) << one.err;
-  auto two = run_launch(2, train_args("sft", t / "sft.json", t / "two"));
-  ASSERT_EQ(two.exit_code, 0) << two.err;
+  ASSERT_NO_FATAL_FAILURE(run_one_and_two(t, "sft", t / "sft.json"));
   EXPECT_LE(max_abs_difference(t / "one" / "final" / "model.safetensors", t / "two" / "final" / "model.safetensors"),
             1e-5);
   auto a = step_lines(t / "one" / "metrics.jsonl"), b = step_lines(t / "two" / "metrics.jsonl");
@@ -338,10 +343,7 @@ TEST(DataParallel, DpoTwoRanksMatchOneRank) {
                                       {"grad_accum", 2}, {"lr", 0.003}, {"warmup_steps", 0}, {"heldout_fraction", 0.1},
                                       {"max_len", 64}, {"max_prompt_len", 32}, {"seed", 11}})
                                     .dump());
-  auto one = run_one(train_args("dpo", t / "dpo.json", t / "one"));
-  ASSERT_EQ(one.exit_code, 0) << one.err;
-  auto two = run_launch(2, train_args("dpo", t / "dpo.json", t / "two"));
-  ASSERT_EQ(two.exit_code, 0) << two.err;
+  ASSERT_NO_FATAL_FAILURE(run_one_and_two(t, "dpo", t / "dpo.json"));
   EXPECT_LE(max_abs_difference(t / "one" / "final" / "model.safetensors", t / "two" / "final" / "model.safetensors"),
             1e-5);
   auto a = step_lines(t / "one" / "metrics.jsonl"), b = step_lines(t / "two" / "metrics.jsonl");
@@ -363,10 +365,7 @@ TEST(DataParallel, EvaluationWithAnEmptyShareOnOneRank) {
                                       {"lr", 0.003}, {"warmup_steps", 0}, {"heldout_fraction", 0.1},
                                       {"max_len", 64}, {"max_prompt_len", 32}, {"seed", 3}})
                                     .dump());
-  auto one = run_one(train_args("dpo", t / "dpo.json", t / "one"));
-  ASSERT_EQ(one.exit_code, 0) << one.err;
-  auto two = run_launch(2, train_args("dpo", t / "dpo.json", t / "two"));
-  ASSERT_EQ(two.exit_code, 0) << two.err;
+  ASSERT_NO_FATAL_FAILURE(run_one_and_two(t, "dpo", t / "dpo.json"));
   auto a = eval_lines(t / "one" / "metrics.jsonl");
   ASSERT_FALSE(a.empty());
   EXPECT_EQ(a.back()["eval"]["pairs"], 1);
