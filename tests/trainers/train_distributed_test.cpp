@@ -253,6 +253,17 @@ void expect_same_evaluations(const fs::path& one, const fs::path& two, size_t ex
   }
 }
 
+// DPO from a fresh init checkpoint: `pairs` preference pairs (10 % held out), dpo.json.
+void write_dpo_world(const TempDir& t, int pairs, int max_steps, int batch_size, int grad_accum, int seed) {
+  fx::write_init_checkpoint(t / "init", 4);
+  write_fixture(t / "dpo.jsonl", fx::dpo_jsonl(pairs));
+  write_fixture(t / "dpo.json", json({{"data", "dpo.jsonl"}, {"init", "init"}, {"max_steps", max_steps},
+                                      {"batch_size", batch_size}, {"grad_accum", grad_accum}, {"lr", 0.003},
+                                      {"warmup_steps", 0}, {"heldout_fraction", 0.1}, {"max_len", 64},
+                                      {"max_prompt_len", 32}, {"seed", seed}})
+                                    .dump());
+}
+
 // `stage` with `config`, once as one process into t/one and once under `launch --nproc 2` into t/two.
 void run_one_and_two(const TempDir& t, const std::string& stage, const fs::path& config) {
   auto one = run_one(train_args(stage, config, t / "one"));
@@ -337,12 +348,7 @@ TEST(DataParallel, TokenWeightedSftTwoRanksMatchOneRank) {
 
 TEST(DataParallel, DpoTwoRanksMatchOneRank) {
   TempDir t;
-  fx::write_init_checkpoint(t / "init", 4);
-  write_fixture(t / "dpo.jsonl", fx::dpo_jsonl(20));
-  write_fixture(t / "dpo.json", json({{"data", "dpo.jsonl"}, {"init", "init"}, {"max_steps", 5}, {"batch_size", 4},
-                                      {"grad_accum", 2}, {"lr", 0.003}, {"warmup_steps", 0}, {"heldout_fraction", 0.1},
-                                      {"max_len", 64}, {"max_prompt_len", 32}, {"seed", 11}})
-                                    .dump());
+  write_dpo_world(t, 20, 5, 4, 2, 11);
   ASSERT_NO_FATAL_FAILURE(run_one_and_two(t, "dpo", t / "dpo.json"));
   EXPECT_LE(max_abs_difference(t / "one" / "final" / "model.safetensors", t / "two" / "final" / "model.safetensors"),
             1e-5);
@@ -359,12 +365,7 @@ TEST(DataParallel, DpoTwoRanksMatchOneRank) {
 // One held-out pair: rank 1's share of the evaluation is empty and contributes zeros.
 TEST(DataParallel, EvaluationWithAnEmptyShareOnOneRank) {
   TempDir t;
-  fx::write_init_checkpoint(t / "init", 4);
-  write_fixture(t / "dpo.jsonl", fx::dpo_jsonl(10));
-  write_fixture(t / "dpo.json", json({{"data", "dpo.jsonl"}, {"init", "init"}, {"max_steps", 2}, {"batch_size", 2},
-                                      {"lr", 0.003}, {"warmup_steps", 0}, {"heldout_fraction", 0.1},
-                                      {"max_len", 64}, {"max_prompt_len", 32}, {"seed", 3}})
-                                    .dump());
+  write_dpo_world(t, 10, 2, 2, 1, 3);
   ASSERT_NO_FATAL_FAILURE(run_one_and_two(t, "dpo", t / "dpo.json"));
   auto a = eval_lines(t / "one" / "metrics.jsonl");
   ASSERT_FALSE(a.empty());
