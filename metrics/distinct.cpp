@@ -4,6 +4,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/fnv1a.h"
+
 namespace qb {
 
 namespace {
@@ -14,11 +16,7 @@ void check_order(int n) {
   if (n != 1 && n != 2) throw std::invalid_argument("DistinctCounter: order must be 1 or 2");
 }
 
-uint64_t hash_bytes(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a, finished by a multiply for the top bits
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
-  return h * kFibonacci;
-}
+uint64_t hash_bytes(std::string_view s) { return fnv1a_table_hash(s); }
 
 int log2_size(size_t n) { return __builtin_ctzll(n); }
 

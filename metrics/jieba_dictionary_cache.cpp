@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "common/atomic_file.h"
+#include "common/fnv1a.h"
 
 namespace qb {
 
@@ -38,18 +39,6 @@ struct Header {
   uint64_t data_checksum;  // of every byte after the header
 };
 static_assert(sizeof(Header) <= kHeaderBytes, "header fits its slot");
-
-uint64_t fnv1a(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
-  return h;
-}
-
-std::string hex16(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 }  // namespace
 

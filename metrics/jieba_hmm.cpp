@@ -11,6 +11,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/fnv1a.h"
 #include "metrics/jieba_dictionary_cache.h"
 #include "metrics/jieba_python_literal.h"
 
@@ -56,11 +57,7 @@ JiebaHmm::JiebaHmm(const std::string& dir) {
   const std::filesystem::path cache_dir = qilin_cache_dir();
   std::string file;
   if (!cache_dir.empty() && have_sources) {
-    char name[64];
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (unsigned char c : std::filesystem::absolute(dir).string()) h = (h ^ c) * 0x100000001b3ull;
-    std::snprintf(name, sizeof name, "jieba-hmm-v1-%016llx.bin", static_cast<unsigned long long>(h));
-    file = (cache_dir / name).string();
+    file = (cache_dir / ("jieba-hmm-v1-" + hex16(fnv1a(std::filesystem::absolute(dir).string())) + ".bin")).string();
     const std::string why = read_cache(file, sources);
     if (why.empty()) return;
     if (why != "absent")

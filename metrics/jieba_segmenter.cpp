@@ -7,6 +7,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/fnv1a.h"
 #include "common/utf8.h"
 #include "metrics/jieba_dictionary_cache.h"
 
@@ -38,19 +39,6 @@ bool is_block_char(UChar32 c) {
            c == '-';
   }
   return is_jieba_han(c);
-}
-
-// 64-bit FNV-1a, to name a non-default dictionary's content in the signature.
-uint64_t fnv1a(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
-  return h;
-}
-
-std::string hex16(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
 }
 
 void decode(std::string_view text, Scratch& s) {

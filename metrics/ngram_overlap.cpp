@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "common/error.h"
+#include "common/fnv1a.h"
 
 namespace qb {
 
@@ -257,13 +258,7 @@ NgramOverlap ngram_overlap(const std::vector<uint32_t>& hyp, const std::vector<u
   return out;
 }
 
-// 64-bit FNV-1a over the word's bytes, finished with a multiply so the top bits (the table
-// index) depend on every byte.
-static uint64_t word_hash(const char* p, size_t n) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(p[i])) * 0x100000001b3ull;
-  return h * kFibonacci;
-}
+static uint64_t word_hash(const char* p, size_t n) { return fnv1a_table_hash(std::string_view(p, n)); }
 
 void TokenInterner::clear() {
   next_ = 0;

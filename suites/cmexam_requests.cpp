@@ -2,20 +2,12 @@
 
 #include <stdexcept>
 
+#include "common/fnv1a.h"
 #include "common/splitmix64.h"
 
 namespace qb {
 
 namespace {
-
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 0xCBF29CE484222325ULL;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001B3ULL;
-  }
-  return h;
-}
 
 std::vector<const CMExamQuestion*> draw_shots(const CMExamQuestion& q, const CMExamPromptOptions& o) {
   std::vector<const CMExamQuestion*> pool;
