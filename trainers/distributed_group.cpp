@@ -133,39 +133,37 @@ void unflatten_into(const torch::Tensor& flat, const std::vector<torch::Tensor>&
   }
 }
 
+// One collective per bucket on a flat copy: every bucket is started (`start` returns its
+// work) before any is waited for, so Gloo overlaps them; then the results are copied back.
+template <class Start>
+void run_bucketed(const std::vector<torch::Tensor>& tensors, size_t bucket_bytes, Start start) {
+  auto buckets = buckets_of(tensors, bucket_bytes);
+  std::vector<torch::Tensor> flats;
+  std::vector<c10::intrusive_ptr<::c10d::Work>> works;
+  for (const auto& b : buckets) {
+    flats.push_back(flatten(b));
+    std::vector<at::Tensor> one{flats.back()};
+    works.push_back(start(one));
+  }
+  for (auto& w : works) w->wait();
+  for (size_t i = 0; i < buckets.size(); ++i) unflatten_into(flats[i], buckets[i]);
+}
+
 }  // namespace
 
 void DistributedGroup::all_reduce_sum(const std::vector<torch::Tensor>& tensors, const std::string& what,
                                       size_t bucket_bytes) {
   guarded(env_, what, [&] {
-    auto buckets = buckets_of(tensors, bucket_bytes);
-    std::vector<torch::Tensor> flats;
-    std::vector<c10::intrusive_ptr<::c10d::Work>> works;
-    for (const auto& b : buckets) {
-      flats.push_back(flatten(b));
-      std::vector<at::Tensor> one{flats.back()};
-      works.push_back(impl_->pg->allreduce(one));
-    }
-    for (auto& w : works) w->wait();
-    for (size_t i = 0; i < buckets.size(); ++i) unflatten_into(flats[i], buckets[i]);
+    run_bucketed(tensors, bucket_bytes, [&](std::vector<at::Tensor>& one) { return impl_->pg->allreduce(one); });
   });
 }
 
 void DistributedGroup::broadcast_from_rank0(const std::vector<torch::Tensor>& tensors, const std::string& what,
                                             size_t bucket_bytes) {
   guarded(env_, what, [&] {
-    auto buckets = buckets_of(tensors, bucket_bytes);
-    std::vector<torch::Tensor> flats;
-    std::vector<c10::intrusive_ptr<::c10d::Work>> works;
-    for (const auto& b : buckets) {
-      flats.push_back(flatten(b));
-      std::vector<at::Tensor> one{flats.back()};
-      ::c10d::BroadcastOptions o;
-      o.rootRank = 0;
-      works.push_back(impl_->pg->broadcast(one, o));
-    }
-    for (auto& w : works) w->wait();
-    for (size_t i = 0; i < buckets.size(); ++i) unflatten_into(flats[i], buckets[i]);
+    ::c10d::BroadcastOptions o;
+    o.rootRank = 0;
+    run_bucketed(tensors, bucket_bytes, [&](std::vector<at::Tensor>& one) { return impl_->pg->broadcast(one, o); });
   });
 }
 
