@@ -2,6 +2,7 @@
 
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -74,10 +75,14 @@ JiebaHmm::JiebaHmm(const std::string& dir) {
 }
 
 std::string JiebaHmm::read_cache(const std::string& file, const std::string& sources) {
-  std::ifstream in(file, std::ios::binary);
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
   if (!in) return "absent";
   const size_t header = sizeof kCacheMagic + sources.size() + 8;
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // One read of the whole file (670 KB): an istreambuf_iterator copy cost ~2.5 ms of the
+  // serial start of every `score`.
+  std::string bytes(static_cast<size_t>(std::max<std::streamoff>(0, in.tellg())), '\0');
+  in.seekg(0);
+  if (!in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()))) return "unreadable";
   if (bytes.size() != header + kCacheDoubles * 8)
     return "corrupt (" + std::to_string(bytes.size()) + " bytes, expected " + std::to_string(header + kCacheDoubles * 8) + ")";
   if (bytes.compare(0, sizeof kCacheMagic, kCacheMagic, sizeof kCacheMagic) != 0) return "corrupt (not a qilin-bench HMM cache)";
