@@ -43,41 +43,16 @@ double mcnemar_exact_p(int64_t b, int64_t c) {
 
 BootstrapSampler::BootstrapSampler(uint64_t seed) : engine_(seed) {}
 
-uint64_t BootstrapSampler::below(uint64_t bound) {
-  // Rejection: drop the top partial block of 2^64 so every residue is equally likely.
-  const uint64_t limit = ~uint64_t{0} - (~uint64_t{0} % bound);
-  uint64_t x;
-  do x = engine_();
-  while (x >= limit);
-  return x % bound;
-}
-
 void BootstrapSampler::resample_counts(size_t n, std::vector<uint32_t>& counts) {
   counts.assign(n, 0);
   if (n == 0) return;
-  // below(n) n times, without a 64-bit division per draw: the same rejection limit, and
-  // x % n from the reciprocal m = floor((2^64-1)/n). q = floor(x*m / 2^64) is floor(x/n) or
-  // one less, so r = x - q*n is in [0, 2n) and one correction gives exactly x % n.
-  const uint64_t bound = n;
-  const uint64_t limit = ~uint64_t{0} - (~uint64_t{0} % bound);
-  const uint64_t m = ~uint64_t{0} / bound;
-  for (size_t i = 0; i < n; ++i) {
-    uint64_t x;
-    do x = engine_();
-    while (x >= limit);
-    const uint64_t q = static_cast<uint64_t>((static_cast<unsigned __int128>(x) * m) >> 64);
-    uint64_t r = x - q * bound;
-    if (r >= bound) r -= bound;
-    ++counts[r];
-  }
+  uint32_t* c = counts.data();
+  draw(n, n, [c](uint64_t r) { ++c[r]; });
 }
 
 void BootstrapSampler::skip_resamples(size_t n, size_t resamples) {
   if (n == 0) return;
-  const uint64_t limit = ~uint64_t{0} - (~uint64_t{0} % n);
-  for (size_t k = n * resamples; k > 0; --k)
-    while (engine_() >= limit) {  // a rejected draw is replaced, as in resample_counts
-    }
+  draw(n, n * resamples, [](uint64_t) {});  // the reduction of an unused index compiles away
 }
 
 double percentile_sorted(const std::vector<double>& sorted, double q) {

@@ -33,11 +33,39 @@ class BootstrapSampler {
   // Consumes the draws of `resamples` calls of resample_counts(n, ...) without counting, so a
   // second sampler with the same seed can start at a later resample (parallel bootstrap).
   void skip_resamples(size_t n, size_t resamples);
+  // The next `k` indices below `bound` (>= 1), as resample_counts draws them, passed to
+  // visit(index) in order. Public so tests can check the rejection path with bounds near
+  // 2^64, where it is taken often (for bootstrap sizes it almost never is).
+  template <class Visit>
+  void draw(uint64_t bound, size_t k, Visit&& visit);
 
  private:
-  uint64_t below(uint64_t bound);  // uniform in [0, bound)
   Mt19937_64 engine_;  // std::mt19937_64's sequence (mt19937_64.h)
 };
+
+template <class Visit>
+void BootstrapSampler::draw(uint64_t bound, size_t k, Visit&& visit) {
+  // Rejection drops the top partial block of 2^64 so every residue is equally likely; x % n
+  // comes from the reciprocal m = floor((2^64-1)/n) without a 64-bit division:
+  // q = floor(x*m / 2^64) is floor(x/n) or one less, so r = x - q*n is in [0, 2n) and one
+  // correction gives exactly x % n. The engine's outputs are read a block at a time in place.
+  const uint64_t limit = ~uint64_t{0} - (~uint64_t{0} % bound);
+  const uint64_t m = ~uint64_t{0} / bound;
+  while (k > 0) {
+    const uint64_t* x;
+    const size_t got = engine_.take(x, k);
+    size_t used = 0;
+    for (size_t i = 0; i < got; ++i) {
+      if (__builtin_expect(x[i] >= limit, 0)) continue;  // rejected: replaced by the next output
+      const uint64_t q = static_cast<uint64_t>((static_cast<unsigned __int128>(x[i]) * m) >> 64);
+      uint64_t r = x[i] - q * bound;
+      if (r >= bound) r -= bound;
+      visit(r);
+      ++used;
+    }
+    k -= used;
+  }
+}
 
 // Percentile of sorted values with linear interpolation between closest ranks
 // (numpy's default): q in [0, 1], position q * (size - 1).

@@ -91,6 +91,35 @@ TEST(Bootstrap, CountsEqualPlainModuloRejectionSampling) {
   }
 }
 
+// Bounds just above 2^63 reject almost half of the engine's outputs: the block-wise draw
+// skips exactly the rejected outputs, across block boundaries, and reduces the rest exactly.
+TEST(Bootstrap, DrawRejectsLikePlainRejectionSamplingNearTwoToThe64) {
+  // {bound, whether rejections are frequent}
+  for (auto [bound, frequent] : std::vector<std::pair<uint64_t, bool>>{
+           {(uint64_t{1} << 63) + 12345, true}, {(uint64_t{3} << 62) + 1, true}, {~uint64_t{0} - 7, false}, {6000, false}}) {
+    BootstrapSampler sampler(7);
+    std::mt19937_64 engine(7);
+    const uint64_t limit = ~uint64_t{0} - (~uint64_t{0} % bound);
+    std::vector<uint64_t> got, expected;
+    sampler.draw(bound, 1000, [&](uint64_t r) { got.push_back(r); });
+    size_t rejected = 0;
+    for (int i = 0; i < 1000; ++i) {
+      uint64_t x;
+      while ((x = engine()) >= limit) ++rejected;
+      expected.push_back(x % bound);
+    }
+    ASSERT_EQ(got, expected) << "bound " << bound;
+    if (frequent) EXPECT_GT(rejected, 100u) << "bound " << bound;  // the path was taken
+    // The next draw continues where both left off.
+    uint64_t next = 0;
+    sampler.draw(bound, 1, [&](uint64_t r) { next = r; });
+    uint64_t x;
+    while ((x = engine()) >= limit) {
+    }
+    EXPECT_EQ(next, x % bound);
+  }
+}
+
 TEST(Bootstrap, SkippingResamplesLandsOnTheSameLaterResamples) {
   BootstrapSampler all(5), skipping(5);
   std::vector<uint32_t> a, b;
