@@ -14,6 +14,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/string_index.h"
 #include "harness/commands.h"
 #include "harness/flat_json_record.h"
 #include "metrics/accuracy_scorer.h"
@@ -181,16 +182,18 @@ std::unique_ptr<HuatuoScorer> score_huatuo_file(const std::string& path, const S
   JsonlLines reader(path);
   std::vector<std::string> lines;
   std::vector<long> line_nos;
-  std::unordered_map<std::string, long> id_lines;  // ids are small; texts are not kept
+  StringIndex ids;  // ids are small; texts are not kept
+  std::vector<long> id_lines;  // the line of each id's record
   long first_record = 1;
   while (reader.next(lines, line_nos, 1024)) {
     auto make = [&](size_t i, HuatuoScorer::Pair& p) {
       read_huatuo_record(lines[i], path, line_nos[i], first_record + static_cast<long>(i), p);
     };
     auto accept = [&](size_t i, const HuatuoScorer::Pair& p) {
-      auto [it, fresh] = id_lines.emplace(p.id, line_nos[i]);
+      const auto [number, fresh] = ids.insert(p.id);
       if (!fresh)
-        throw error_at_line(path, line_nos[i], "id '" + p.id + "' already appeared on line " + std::to_string(it->second));
+        throw error_at_line(path, line_nos[i], "id '" + p.id + "' already appeared on line " + std::to_string(id_lines[number]));
+      id_lines.push_back(line_nos[i]);
     };
     try {
       scorer->add_batch(line_nos.size(), make, accept, threads);

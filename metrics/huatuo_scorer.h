@@ -15,11 +15,11 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <unordered_set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "common/string_index.h"
 #include "metrics/distinct.h"
 #include "metrics/huatuo_item_stats.h"
 
@@ -77,7 +77,7 @@ class HuatuoScorer {
   nlohmann::json result() const;
 
   size_t size() const { return static_cast<size_t>(totals_.n); }
-  const std::vector<std::string>& ids() const { return ids_; }
+  const std::vector<std::string>& ids() const { return ids_.strings(); }
   const std::vector<HuatuoItemStats>& items() const { return items_; }
   const HuatuoScoreOptions& options() const { return options_; }
   // "bleu1|tok:jieba-0.42.1|hmm:1|agg:corpus|smooth:none|ws:strip" etc. (no bootstrap part)
@@ -94,7 +94,7 @@ class HuatuoScorer {
   std::vector<PredictionWords> distinct_words_;
   void wait_distinct() const;
   HuatuoTotals totals_;
-  std::vector<std::string> ids_;
+  StringIndex ids_;  // kept with the items, checked for repeats
   std::vector<HuatuoItemStats> items_;
   PredictionWords words_;
   // Reused between batches.
@@ -103,7 +103,6 @@ class HuatuoScorer {
   std::vector<HuatuoItemStats> batch_stats_;
   // Adds the item's statistics; its words go to Distinct unless `words` is null (batches).
   void add_stats(std::string id, const HuatuoItemStats& s, const PredictionWords* words);
-  std::unordered_set<std::string> seen_ids_;
 };
 
 // Scores (prediction, reference) pairs in memory; ids are "1", "2", ... in order.
