@@ -37,12 +37,10 @@ bool parse_freq(std::string_view s, int64_t& out) {
 
 }  // namespace
 
-JiebaDictionary::JiebaDictionary() : freq_(1, 0), root_bmp_(kRootSize) {
-  table_.assign(1 << 16, Slot{});
-  mask_ = (1 << 16) - 1;
-  shift_ = 64 - 16;
-  sync_views();
-}
+// Nothing is allocated until the first load or add_word: the usual first step is adopting the
+// binary cache's image, and building an empty 2 MB trie only to drop it cost ~0.7 ms of every
+// `score` start.
+JiebaDictionary::JiebaDictionary() = default;
 
 void JiebaDictionary::sync_views() {
   freq_p_ = freq_.data();
@@ -52,11 +50,20 @@ void JiebaDictionary::sync_views() {
 }
 
 void JiebaDictionary::own() {
-  if (!image_) return;
-  freq_.assign(freq_p_, freq_p_ + node_count_);
-  root_bmp_.assign(root_p_, root_p_ + kRootSize);
-  table_.assign(table_p_, table_p_ + mask_ + 1);
-  image_.reset();
+  if (image_) {
+    freq_.assign(freq_p_, freq_p_ + node_count_);
+    root_bmp_.assign(root_p_, root_p_ + kRootSize);
+    table_.assign(table_p_, table_p_ + mask_ + 1);
+    image_.reset();
+  } else if (freq_.empty()) {  // the empty trie: the root alone
+    freq_.assign(1, 0);
+    root_bmp_.assign(kRootSize, RootChild{});
+    table_.assign(1 << 16, Slot{});
+    mask_ = (1 << 16) - 1;
+    shift_ = 64 - 16;
+  } else {
+    return;
+  }
   sync_views();
 }
 
@@ -175,6 +182,7 @@ void JiebaDictionary::add_word(const UChar32* word, size_t length, int64_t freq)
 void JiebaDictionary::load(const std::string& path) { load_text(read_file(path), path); }
 
 void JiebaDictionary::load_text(std::string_view text, const std::string& name) {
+  own();  // an empty text still gives a usable (empty) dictionary
   std::vector<UChar32> word;
   long line_no = 0;
   size_t pos = 0;

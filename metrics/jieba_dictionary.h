@@ -20,6 +20,7 @@ class JiebaDictionary {
   // weight() of a node that is only a prefix (frequency 0): no word ends there.
   static constexpr double kPrefixOnly = -1.0;
 
+  // Empty and not yet usable: load(), load_text(), adopt() or add_word() comes first.
   JiebaDictionary();
 
   // Parses jieba's dict.txt format: per line "word freq [tag]", fields separated by one

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <future>
 
 #include "common/atomic_file.h"
 #include "common/error.h"
@@ -93,6 +94,11 @@ bool match_user_tail(std::string_view rest, std::string_view& freq) {
 }  // namespace
 
 JiebaSegmenter::JiebaSegmenter(const SegmenterOptions& options) : hmm_(options.hmm) {
+  // The HMM tables load on a second thread while the dictionary loads here: both are a
+  // start-up cost of every `score` and `segment` (about 1 and 2.5 ms), and independent.
+  const std::string hmm_dir = options.hmm_model_dir.empty() ? kJiebaDefaultHmmDir : options.hmm_model_dir;
+  std::future<std::unique_ptr<JiebaHmm>> hmm_model;
+  if (hmm_) hmm_model = std::async(std::launch::async, [hmm_dir] { return std::make_unique<JiebaHmm>(hmm_dir); });
   const std::string dict_path = options.dict_path.empty() ? kJiebaDefaultDict : options.dict_path;
   const uint64_t dict_fnv = load_jieba_dictionary(dict_, dict_path);  // the binary cache when valid
   signature_ = std::string("jieba-0.42.1|hmm:") + (hmm_ ? "1" : "0");
@@ -102,9 +108,8 @@ JiebaSegmenter::JiebaSegmenter(const SegmenterOptions& options) : hmm_(options.h
     signature_ += "|user:" + hex16(fnv1a(read_file(options.user_dict_path)));
   }
   if (hmm_) {
-    const std::string dir = options.hmm_model_dir.empty() ? kJiebaDefaultHmmDir : options.hmm_model_dir;
-    hmm_model_ = std::make_unique<JiebaHmm>(dir);
-    if (!options.hmm_model_dir.empty() && dir != kJiebaDefaultHmmDir) signature_ += "|hmm-model:" + dir;
+    hmm_model_ = hmm_model.get();  // re-throws the load's error
+    if (!options.hmm_model_dir.empty() && hmm_dir != kJiebaDefaultHmmDir) signature_ += "|hmm-model:" + hmm_dir;
   }
 }
 

@@ -168,6 +168,18 @@ TEST(SegmentJieba, SmallDictionaryRoutesByFrequency) {
   EXPECT_EQ(seg.signature().rfind("jieba-0.42.1|hmm:0|dict:", 0), 0u) << seg.signature();
 }
 
+// An empty dictionary file gives an empty (but usable) trie: every character is its own word.
+TEST(SegmentJieba, EmptyDictionaryCutsSingleCharacters) {
+  testing::TempDir dir;
+  const auto path = testing::write_fixture(dir / "dict.txt", "");
+  SegmenterOptions o;
+  o.dict_path = path.string();
+  o.hmm = false;
+  const JiebaSegmenter seg(o);
+  EXPECT_EQ(seg.dictionary().total(), 0);
+  EXPECT_EQ(seg.segment("头痛a1"), (Tokens{"头", "痛", "a1"}));
+}
+
 TEST(SegmentJieba, MalformedHmmTableNamesFileAndLine) {
   QILIN_REQUIRE_JIEBA();
   testing::TempDir dir;
