@@ -49,6 +49,9 @@ HuatuoItemStats HuatuoItemScorer::score(std::string_view prediction, std::string
   // Characters: ROUGE (the texts are valid UTF-8: strip_white_space checked them).
   code_points(hyp, hyp_chars_);
   code_points(ref, ref_chars_);
+  char_interner_.clear();  // dense ids: order-1 counts and LCS masks index arrays directly
+  char_interner_.intern(hyp_chars_);
+  char_interner_.intern(ref_chars_);
   const NgramOverlap chars = ngram_overlap(hyp_chars_, ref_chars_, 2);
   s.rouge1 = rouge_n(chars, 1, options_.rouge);
   s.rouge2 = rouge_n(chars, 2, options_.rouge);

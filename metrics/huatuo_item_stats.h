@@ -60,6 +60,7 @@ class HuatuoItemScorer {
   HuatuoMetricOptions options_;
   std::shared_ptr<const Segmenter> segmenter_;
   TokenInterner interner_;
+  CharInterner char_interner_;
   // Reused per item: nothing is allocated per word once warm.
   std::string ref_text_;
   PredictionWords hyp_;

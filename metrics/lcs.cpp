@@ -74,18 +74,38 @@ size_t lcs_bits(const std::vector<Char>& a, const std::vector<Char>& b) {
   // buffer reused across calls: no allocation per character or per pair.
   thread_local CharIndex index;
   thread_local std::vector<uint64_t> masks, v;
-  index.reset(m);
+  // Small dense ids (CharInterner's) index a plain array; other characters go through the
+  // hash index. direct[c] / the index give c's mask number, or -1.
+  thread_local std::vector<int32_t> direct;
+  uint32_t max_char = 0;
+  for (const Char c : b) max_char = std::max(max_char, static_cast<uint32_t>(c));
+  for (const Char c : a) max_char = std::max(max_char, static_cast<uint32_t>(c));
+  const bool dense = max_char <= 2 * (a.size() + b.size()) + 64;
   masks.clear();
+  uint32_t distinct = 0;
+  if (dense) {
+    direct.assign(static_cast<size_t>(max_char) + 1, -1);
+  } else {
+    index.reset(m);
+  }
   for (size_t j = 0; j < m; ++j) {
     bool fresh;
-    const uint32_t at = index.insert(static_cast<uint32_t>(b[j]), fresh);
+    uint32_t at;
+    if (dense) {
+      int32_t& d = direct[static_cast<uint32_t>(b[j])];
+      fresh = d < 0;
+      if (fresh) d = static_cast<int32_t>(distinct++);
+      at = static_cast<uint32_t>(d);
+    } else {
+      at = index.insert(static_cast<uint32_t>(b[j]), fresh);
+    }
     if (fresh) masks.resize(masks.size() + words, 0);
     masks[at * words + j / 64] |= uint64_t{1} << (j % 64);
   }
   // V has a 0 bit at every position that ends a match in the current LCS row encoding.
   v.assign(words, ~uint64_t{0});
   for (const Char c : a) {
-    const int64_t at = index.find(static_cast<uint32_t>(c));
+    const int64_t at = dense ? direct[static_cast<uint32_t>(c)] : index.find(static_cast<uint32_t>(c));
     if (at < 0) continue;  // no match: V' = (V + 0) | V = V
     const uint64_t* mask = masks.data() + static_cast<size_t>(at) * words;
     uint64_t carry = 0;

@@ -65,6 +65,35 @@ void count_orders_sorted(const std::vector<uint32_t>& hyp, const std::vector<uin
   }
 }
 
+// Order 1 by direct counting when the ids are small (per-item ids from TokenInterner, or the
+// dense ids a caller maps characters to): two count arrays indexed by id instead of a hash
+// table. Fills the order-1 fields of `out`; hc/rc keep the counts for the caller.
+bool small_ids(uint32_t max_id, size_t tokens) { return max_id <= 2 * tokens + 64; }
+
+void count_unigrams_direct(const std::vector<uint32_t>& hyp, const std::vector<uint32_t>& ref, uint32_t max_id,
+                           std::vector<int32_t>& hc, std::vector<int32_t>& rc, NgramOverlap& out) {
+  hc.assign(static_cast<size_t>(max_id) + 1, 0);
+  rc.assign(static_cast<size_t>(max_id) + 1, 0);
+  for (uint32_t t : ref) ++rc[t];
+  int64_t clipped = 0, hyp_distinct = 0, common = 0;
+  for (uint32_t t : hyp) {
+    const int32_t c = ++hc[t];  // a hypothesis occurrence is a clipped match while c <= ref count
+    clipped += c <= rc[t];
+    if (c == 1) {
+      ++hyp_distinct;
+      common += rc[t] > 0;
+    }
+  }
+  int64_t ref_distinct = 0;
+  for (int32_t c : rc) ref_distinct += c > 0;
+  out.hyp_total[0] = static_cast<int64_t>(hyp.size());
+  out.ref_total[0] = static_cast<int64_t>(ref.size());
+  out.clipped[0] = clipped;
+  out.hyp_distinct[0] = hyp_distinct;
+  out.ref_distinct[0] = ref_distinct;
+  out.common_distinct[0] = common;
+}
+
 // Counting with a hash table of packed 64-bit n-gram keys: one pass over the reference's
 // n-grams, one over the hypothesis's, O(length) instead of sorting. A hypothesis occurrence
 // is a clipped match exactly when its running count is <= the reference count, so
@@ -131,9 +160,15 @@ class NgramTable {
 };
 
 void count_orders_hashed(const std::vector<uint32_t>& hyp, const std::vector<uint32_t>& ref, int orders, int bits,
-                         NgramOverlap& out) {
+                         uint32_t max_id, NgramOverlap& out) {
   thread_local NgramTable table;
-  for (int n = 1; n <= orders; ++n) {
+  int first = 1;
+  if (small_ids(max_id, hyp.size() + ref.size())) {
+    thread_local std::vector<int32_t> hc, rc;
+    count_unigrams_direct(hyp, ref, max_id, hc, rc, out);
+    first = 2;
+  }
+  for (int n = first; n <= orders; ++n) {
     const int o = n - 1;
     const size_t hn = hyp.size() >= static_cast<size_t>(n) ? hyp.size() - n + 1 : 0;
     const size_t rn = ref.size() >= static_cast<size_t>(n) ? ref.size() - n + 1 : 0;
@@ -170,13 +205,27 @@ void count_orders_hashed(const std::vector<uint32_t>& hyp, const std::vector<uin
 // ngram_matches for 64-bit keys. live_h[i] / live_r[j]: the (n-1)-gram at i (j) occurs on
 // the other side, so the n-gram there can match only if live at i and i+1.
 void count_matches_hashed(const std::vector<uint32_t>& hyp, const std::vector<uint32_t>& ref, int orders, int bits,
-                          NgramOverlap& out) {
+                          uint32_t max_id, NgramOverlap& out) {
   thread_local NgramTable table;
   thread_local std::vector<uint8_t> live_h, live_r;
-  live_h.assign(hyp.size(), 1);
-  live_r.assign(ref.size(), 1);
   bool any = true;
-  for (int n = 1; n <= orders; ++n) {
+  int first = 1;
+  if (small_ids(max_id, hyp.size() + ref.size()) && !hyp.empty() && !ref.empty()) {
+    // Order 1 by counting; its live flags (the token occurs on the other side) seed order 2.
+    thread_local std::vector<int32_t> hc, rc;
+    count_unigrams_direct(hyp, ref, max_id, hc, rc, out);
+    out.hyp_distinct[0] = out.ref_distinct[0] = out.common_distinct[0] = 0;  // not part of this result
+    live_h.resize(hyp.size());
+    live_r.resize(ref.size());
+    for (size_t i = 0; i < hyp.size(); ++i) live_h[i] = rc[hyp[i]] > 0;
+    for (size_t j = 0; j < ref.size(); ++j) live_r[j] = hc[ref[j]] > 0;
+    any = out.clipped[0] > 0;
+    first = 2;
+  } else {
+    live_h.assign(hyp.size(), 1);
+    live_r.assign(ref.size(), 1);
+  }
+  for (int n = first; n <= orders; ++n) {
     const int o = n - 1;
     const size_t hn = hyp.size() >= static_cast<size_t>(n) ? hyp.size() - n + 1 : 0;
     const size_t rn = ref.size() >= static_cast<size_t>(n) ? ref.size() - n + 1 : 0;
@@ -237,7 +286,7 @@ NgramOverlap ngram_matches(const std::vector<uint32_t>& hyp, const std::vector<u
   const int orders = std::min(max_order, kMaxNgramOrder);
   NgramOverlap out;
   if (bits * orders <= 64) {
-    count_matches_hashed(hyp, ref, orders, bits, out);
+    count_matches_hashed(hyp, ref, orders, bits, m, out);
   } else {
     count_orders_sorted(hyp, ref, orders, 25, out);
     for (int o = 0; o < kMaxNgramOrder; ++o) out.hyp_distinct[o] = out.ref_distinct[o] = out.common_distinct[o] = 0;
@@ -252,13 +301,52 @@ NgramOverlap ngram_overlap(const std::vector<uint32_t>& hyp, const std::vector<u
   const int orders = std::min(max_order, kMaxNgramOrder);
   NgramOverlap out;
   if (bits * orders <= 64)
-    count_orders_hashed(hyp, ref, orders, bits, out);
+    count_orders_hashed(hyp, ref, orders, bits, m, out);
   else
     count_orders_sorted(hyp, ref, orders, 25, out);
   return out;
 }
 
 static uint64_t word_hash(const char* p, size_t n) { return fnv1a_table_hash(std::string_view(p, n)); }
+
+void CharInterner::clear() {
+  next_ = 0;
+  if (++item_ == 0) {  // stamp wrapped: really clear
+    for (auto& s : table_) s.stamp = 0;
+    item_ = 1;
+  }
+}
+
+void CharInterner::intern(std::vector<uint32_t>& chars) {
+  if ((next_ + chars.size()) * 2 > table_.size()) {  // load <= 1/2 even if all are new
+    std::vector<Slot> old(std::max<size_t>(256, size_t{1} << (64 - __builtin_clzll((next_ + chars.size()) * 2))));
+    old.swap(table_);
+    shift_ = 64 - __builtin_ctzll(table_.size());
+    for (const Slot& s : old) {
+      if (s.stamp != item_) continue;
+      size_t h = static_cast<size_t>((s.c * kFibonacci) >> shift_);
+      while (table_[h].stamp == item_) h = (h + 1) & (table_.size() - 1);
+      table_[h] = s;
+    }
+  }
+  const size_t mask = table_.size() - 1;
+  for (uint32_t& c : chars) {
+    size_t h = static_cast<size_t>((c * kFibonacci) >> shift_);
+    while (true) {
+      Slot& s = table_[h];
+      if (s.stamp != item_) {
+        s = {c, item_, next_};
+        c = next_++;
+        break;
+      }
+      if (s.c == c) {
+        c = s.id;
+        break;
+      }
+      h = (h + 1) & mask;
+    }
+  }
+}
 
 void TokenInterner::clear() {
   next_ = 0;

@@ -89,7 +89,8 @@ TEST(NgramOverlap, CountsPerOrder) {
   EXPECT_THROW(ngram_overlap({kMaxNgramTokenId + 1}, {}), std::invalid_argument);
 }
 
-// Large ids take the 128-bit key path; the counts must not depend on which path is taken.
+// Small dense ids count order 1 in arrays, sparse ids hash it, large ids take the 128-bit key
+// path; the counts must not depend on which path is taken.
 TEST(NgramOverlap, KeyWidthDoesNotChangeCounts) {
   std::mt19937 rng(3);
   for (int trial = 0; trial < 50; ++trial) {
@@ -100,12 +101,26 @@ TEST(NgramOverlap, KeyWidthDoesNotChangeCounts) {
       for (auto& t : v) t = kMaxNgramTokenId - t;  // same equalities, 25-bit ids
       return v;
     };
-    const auto a = ngram_overlap(h, r), b = ngram_overlap(big(h), big(r));
+    auto shifted = [](std::vector<uint32_t> v) {
+      for (auto& t : v) t += 5000;  // too sparse for order-1 counting arrays, 13-bit ids: hashed keys
+      return v;
+    };
+    const auto a = ngram_overlap(h, r), b = ngram_overlap(big(h), big(r)), c = ngram_overlap(shifted(h), shifted(r), 4);
+    const auto ma = ngram_matches(h, r, 4), mc = ngram_matches(shifted(h), shifted(r), 4);
     for (int o = 0; o < kMaxNgramOrder; ++o) {
       ASSERT_EQ(a.clipped[o], b.clipped[o]);
       ASSERT_EQ(a.common_distinct[o], b.common_distinct[o]);
       ASSERT_EQ(a.hyp_distinct[o], b.hyp_distinct[o]);
+      ASSERT_EQ(a.ref_distinct[o], b.ref_distinct[o]);
       ASSERT_EQ(a.ref_total[o], b.ref_total[o]);
+      if (o >= 4) continue;
+      ASSERT_EQ(a.clipped[o], c.clipped[o]) << "trial " << trial << " order " << o + 1;
+      ASSERT_EQ(a.common_distinct[o], c.common_distinct[o]);
+      ASSERT_EQ(a.hyp_distinct[o], c.hyp_distinct[o]);
+      ASSERT_EQ(a.ref_distinct[o], c.ref_distinct[o]);
+      ASSERT_EQ(ma.clipped[o], mc.clipped[o]) << "trial " << trial << " order " << o + 1;
+      ASSERT_EQ(ma.hyp_total[o], mc.hyp_total[o]);
+      ASSERT_EQ(ma.ref_total[o], mc.ref_total[o]);
     }
   }
 }
