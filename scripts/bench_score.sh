@@ -8,7 +8,8 @@
 # RSS at 1x and 10x the pairs; then the Google Benchmark micro-benchmarks. Numbers go to
 # docs/BENCHMARKS.md, section "Scoring".
 # qilin-bench runs are short and the machine is shared, so each is run RUNS times (default 7)
-# and the median and best wall are printed; the ratio uses the medians. The jieba dictionary
+# and the median and best wall are printed; each Python peer runs PY_RUNS times (default 3);
+# the ratios use the medians. The jieba dictionary
 # cache lives in a fresh directory: the first (cold) run builds it and is reported separately.
 # Usage: scripts/bench_score.sh [BUILD_DIR]   (default build/; needs ../shared/data)
 set -eu
@@ -18,6 +19,7 @@ QB=$BUILD/harness/qilin-bench
 BENCH=$BUILD/bench/bench_metrics_score_bench
 PY=/usr/bin/python3
 RUNS=${RUNS:-7}
+PY_RUNS=${PY_RUNS:-3}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 export QILIN_CACHE_DIR=$TMP/cache
@@ -68,13 +70,16 @@ repeat() {  # label, command... : RUNS runs, median and best wall; sets MEDIAN
 }
 
 echo "== end to end, 6,000 pairs (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
-measure "python3 score_parity.py --reference (parity peer)" "$PY" "$ROOT/tests/metrics/score_parity.py" --reference "$TMP/p1.jsonl"
+RUNS_SAVED=$RUNS
+RUNS=$PY_RUNS  # the Python peers take seconds each: fewer runs, still the median
+repeat "python3 score_parity.py --reference (parity peer)" "$PY" "$ROOT/tests/metrics/score_parity.py" --reference "$TMP/p1.jsonl"
 cp "$TMP/out.json" "$TMP/py.json"
-PY_WALL=$(cut -d' ' -f1 "$TMP/time")
-measure "python3 score_parity.py --reference --lean (lean peer)" "$PY" "$ROOT/tests/metrics/score_parity.py" --reference "$TMP/p1.jsonl" --lean
-LEAN_WALL=$(cut -d' ' -f1 "$TMP/time")
-measure "python3 ... --reference --bootstrap 1000 (lean + numpy)" "$PY" "$ROOT/tests/metrics/score_parity.py" --reference "$TMP/p1.jsonl" --bootstrap 1000
-LEANB_WALL=$(cut -d' ' -f1 "$TMP/time")
+PY_WALL=$MEDIAN
+repeat "python3 score_parity.py --reference --lean (lean peer)" "$PY" "$ROOT/tests/metrics/score_parity.py" --reference "$TMP/p1.jsonl" --lean
+LEAN_WALL=$MEDIAN
+repeat "python3 ... --reference --bootstrap 1000 (lean + numpy)" "$PY" "$ROOT/tests/metrics/score_parity.py" --reference "$TMP/p1.jsonl" --bootstrap 1000
+LEANB_WALL=$MEDIAN
+RUNS=$RUNS_SAVED
 measure "qilin-bench score, cold jieba cache (builds it)" "$QB" score --suite huatuo --predictions "$TMP/p1.jsonl"
 repeat "qilin-bench --version (start-up only)" "$QB" --version
 repeat "qilin-bench -j1 score --bootstrap 0" "$QB" -j 1 score --suite huatuo --predictions "$TMP/p1.jsonl" --bootstrap 0
