@@ -14,6 +14,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/simd_level.h"
+
 namespace qb {
 
 class Mt19937_64 {
@@ -57,8 +59,7 @@ class Mt19937_64 {
   }
 
   void refill() {
-    static const bool avx2 = __builtin_cpu_supports("avx2");
-    if (avx2) {
+    if (simd_level() != SimdLevel::kNone) {
       refill_avx2();
     } else {
       for (int i = 0; i < kN - kM; ++i) twist(i, x_[i + 1], x_[i + kM]);
