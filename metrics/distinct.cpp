@@ -22,34 +22,36 @@ int log2_size(size_t n) { return __builtin_ctzll(n); }
 
 }  // namespace
 
-void DistinctCounter::reserve_words(size_t more) {
-  if ((word_count_ + more) * 2 <= words_.size()) return;
-  size_t size = std::max<size_t>(1024, words_.size());
-  while ((word_count_ + more) * 2 > size) size *= 2;
-  std::vector<WordSlot> old(size);
-  old.swap(words_);
-  words_shift_ = 64 - log2_size(words_.size());
-  for (const WordSlot& s : old) {
-    if (s.id == UINT32_MAX) continue;
-    size_t h = s.hash >> words_shift_;
-    while (words_[h].id != UINT32_MAX) h = (h + 1) & (words_.size() - 1);
-    words_[h] = s;
+namespace {
+
+// Grows an open-addressing table (load <= 1/2, a power of two, indexed by the top `shift`
+// bits of home(slot)) to hold `needed` entries, re-inserting the old ones.
+template <class Slot, class IsEmpty, class Home>
+void grow_table(std::vector<Slot>& table, int& shift, size_t needed, IsEmpty is_empty, Home home) {
+  if (needed * 2 <= table.size()) return;
+  size_t size = std::max<size_t>(1024, table.size());
+  while (needed * 2 > size) size *= 2;
+  std::vector<Slot> old(size);
+  old.swap(table);
+  shift = 64 - log2_size(table.size());
+  for (const Slot& s : old) {
+    if (is_empty(s)) continue;
+    size_t h = home(s) >> shift;
+    while (!is_empty(table[h])) h = (h + 1) & (table.size() - 1);
+    table[h] = s;
   }
 }
 
+}  // namespace
+
+void DistinctCounter::reserve_words(size_t more) {
+  grow_table(words_, words_shift_, word_count_ + more, [](const WordSlot& s) { return s.id == UINT32_MAX; },
+             [](const WordSlot& s) { return s.hash; });
+}
+
 void DistinctCounter::reserve_bigrams(size_t more) {
-  if ((bigram_count_ + more) * 2 <= bigrams_.size()) return;
-  size_t size = std::max<size_t>(1024, bigrams_.size());
-  while ((bigram_count_ + more) * 2 > size) size *= 2;
-  std::vector<uint64_t> old(size);
-  old.swap(bigrams_);
-  bigrams_shift_ = 64 - log2_size(bigrams_.size());
-  for (uint64_t k : old) {
-    if (k == 0) continue;
-    size_t h = (k * kFibonacci) >> bigrams_shift_;
-    while (bigrams_[h] != 0) h = (h + 1) & (bigrams_.size() - 1);
-    bigrams_[h] = k;
-  }
+  grow_table(bigrams_, bigrams_shift_, bigram_count_ + more, [](uint64_t k) { return k == 0; },
+             [](uint64_t k) { return k * kFibonacci; });
 }
 
 // Capacity for the word was reserved by the caller.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "metrics/bleu.h"
+#include "metrics/char_interner.h"
 #include "metrics/gleu.h"
 #include "metrics/ngram_overlap.h"
 #include "metrics/rouge.h"

@@ -41,25 +41,6 @@ NgramOverlap ngram_overlap(const std::vector<uint32_t>& hyp, const std::vector<u
 NgramOverlap ngram_matches(const std::vector<uint32_t>& hyp, const std::vector<uint32_t>& ref,
                            int max_order = kMaxNgramOrder);
 
-// Replaces code points by dense per-item ids 0, 1, 2, ... in order of first appearance over
-// the calls since clear() (so two texts of one item share ids), which lets order-1 overlap
-// and LCS index arrays by id instead of hashing every character again. Nothing is allocated
-// per item once warm.
-class CharInterner {
- public:
-  void clear();
-  void intern(std::vector<uint32_t>& chars);  // in place
-  uint32_t size() const { return next_; }
-
- private:
-  struct Slot {
-    uint32_t c, stamp, id;
-  };
-  std::vector<Slot> table_;
-  uint32_t item_ = 1, next_ = 0;
-  int shift_ = 64;
-};
-
 // Maps word tokens to dense per-item ids 0, 1, 2, ... (small ids keep n-gram keys in 64 bits).
 // clear() starts a new item. Words are looked up as byte strings in an open-addressing table
 // that is emptied per item by a stamp, so nothing is allocated per word once warm and memory
