@@ -16,10 +16,10 @@
 #include <random>
 
 #include "common/atomic_file.h"
-#include "trainers/char_tokenizer.h"
+#include "trainers/tokenizer/char_tokenizer.h"
 #include "trainers/compute_threads.h"
-#include "trainers/engine.h"
-#include "trainers/model_tools.h"
+#include "trainers/engine/engine.h"
+#include "trainers/model/model_tools.h"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <cstdlib>
 
 #include "trainers/compute_threads.h"
-#include "trainers/train_step_runner.h"
+#include "trainers/train/train_step_runner.h"
 
 namespace {
 

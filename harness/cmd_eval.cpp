@@ -12,7 +12,7 @@
 #include "common/error.h"
 #include "harness/commands.h"
 #include "harness/suite_eval.h"
-#include "trainers/engine.h"
+#include "trainers/engine/engine.h"
 
 namespace qb::cli {
 namespace fs = std::filesystem;

@@ -8,8 +8,8 @@
 #include "harness/commands.h"
 #include "common/atomic_file.h"
 #include "common/utf8.h"
-#include "trainers/char_tokenizer.h"
-#include "trainers/model_tools.h"
+#include "trainers/tokenizer/char_tokenizer.h"
+#include "trainers/model/model_tools.h"
 
 namespace qb::cli {
 

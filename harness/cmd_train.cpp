@@ -14,9 +14,9 @@
 
 #include "common/error.h"
 #include "harness/commands.h"
-#include "trainers/distributed.h"
-#include "trainers/train.h"
-#include "trainers/train_config.h"
+#include "trainers/distributed/distributed.h"
+#include "trainers/train/train.h"
+#include "trainers/train/train_config.h"
 
 namespace qb::cli {
 

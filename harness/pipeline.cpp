@@ -28,12 +28,12 @@
 #include "reports/results.h"
 #include "suites/dcpt_reader.h"
 #include "suites/rag_reader.h"
-#include "trainers/char_tokenizer.h"
+#include "trainers/tokenizer/char_tokenizer.h"
 #include "trainers/compute_threads.h"
-#include "trainers/engine.h"
-#include "trainers/model_config.h"
-#include "trainers/model_tools.h"
-#include "trainers/train.h"
+#include "trainers/engine/engine.h"
+#include "trainers/model/model_config.h"
+#include "trainers/model/model_tools.h"
+#include "trainers/train/train.h"
 
 namespace qb {
 namespace fs = std::filesystem;

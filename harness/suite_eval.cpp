@@ -15,7 +15,7 @@
 #include "suites/huatuo_requests.h"
 #include "suites/json_records.h"
 #include "suites/rag_prompt.h"
-#include "trainers/engine.h"
+#include "trainers/engine/engine.h"
 
 namespace qb {
 namespace fs = std::filesystem;

@@ -8,10 +8,10 @@
 #include "common/error.h"
 #include "data/demo_world.h"
 #include "harness/suite_eval.h"
-#include "trainers/char_tokenizer.h"
-#include "trainers/engine.h"
-#include "trainers/model_config.h"
-#include "trainers/model_tools.h"
+#include "trainers/tokenizer/char_tokenizer.h"
+#include "trainers/engine/engine.h"
+#include "trainers/model/model_config.h"
+#include "trainers/model/model_tools.h"
 #include "tests/testing/testing.h"
 
 namespace qb {

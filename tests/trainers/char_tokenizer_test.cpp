@@ -2,7 +2,7 @@
 
 #include "common/error.h"
 #include "tests/testing/testing.h"
-#include "trainers/char_tokenizer.h"
+#include "trainers/tokenizer/char_tokenizer.h"
 
 namespace qb {
 namespace {

@@ -9,7 +9,7 @@
 #include <functional>
 #include <thread>
 
-#include "trainers/distributed_group.h"
+#include "trainers/distributed/distributed_group.h"
 
 namespace qb::train {
 namespace {

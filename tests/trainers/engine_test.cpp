@@ -1,4 +1,4 @@
-#include "trainers/engine.h"
+#include "trainers/engine/engine.h"
 
 #include <gtest/gtest.h>
 

@@ -6,7 +6,7 @@
 
 #include "tests/testing/testing.h"
 #include "tests/trainers/tiny_checkpoint.h"
-#include "trainers/sentencepiece_tokenizer.h"
+#include "trainers/tokenizer/sentencepiece_tokenizer.h"
 
 namespace qb {
 namespace {

@@ -1,4 +1,4 @@
-// LoRA in adapter form (trainers/lora.h, the projection hook of trainers/llama_model.h):
+// LoRA in adapter form (trainers/model/lora.h, the projection hook of trainers/model/llama_model.h):
 // dropout acts on the adapter input in training mode only, eval mode is deterministic and
 // equals the merged model, the frozen base gets no gradient and never moves, and detaching
 // the adapters gives back the plain model bit for bit.
@@ -6,12 +6,12 @@
 #include <torch/torch.h>
 
 #include "tests/testing/testing.h"
-#include "trainers/checkpoint.h"
-#include "trainers/llama_model.h"
-#include "trainers/lora.h"
-#include "trainers/model_config.h"
-#include "trainers/optim_adamw.h"
-#include "trainers/train_model_lora.h"
+#include "trainers/checkpoint/checkpoint.h"
+#include "trainers/model/llama_model.h"
+#include "trainers/model/lora.h"
+#include "trainers/model/model_config.h"
+#include "trainers/train/optim_adamw.h"
+#include "trainers/train/train_model_lora.h"
 
 namespace qb {
 namespace {

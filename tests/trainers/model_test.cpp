@@ -6,8 +6,8 @@
 #include "common/error.h"
 #include "tests/testing/testing.h"
 #include "tests/trainers/tiny_checkpoint.h"
-#include "trainers/model_tools.h"
-#include "trainers/safetensors.h"
+#include "trainers/model/model_tools.h"
+#include "trainers/checkpoint/safetensors.h"
 
 namespace qb {
 namespace {

@@ -1,13 +1,13 @@
 // SentencePiece through the dlopen'ed wrapper, inside a binary that links libtorch: the
 // combination that crashes before main when libsentencepiece is linked directly.
-#include "trainers/sentencepiece_tokenizer.h"
+#include "trainers/tokenizer/sentencepiece_tokenizer.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include "common/error.h"
 #include "tests/testing/testing.h"
-#include "trainers/char_tokenizer.h"
+#include "trainers/tokenizer/char_tokenizer.h"
 
 namespace qb {
 namespace {
@@ -63,7 +63,7 @@ TEST(SentencePieceTokenizer, BadModelFileIsAnInputError) {
 }  // namespace qb
 
 #include "tests/trainers/tiny_checkpoint.h"
-#include "trainers/engine.h"
+#include "trainers/engine/engine.h"
 
 namespace qb {
 namespace {

@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <string>
 
-#include "trainers/char_tokenizer.h"
-#include "trainers/checkpoint.h"
+#include "trainers/tokenizer/char_tokenizer.h"
+#include "trainers/checkpoint/checkpoint.h"
 
 namespace qb::testing {
 

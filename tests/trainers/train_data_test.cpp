@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "trainers/lr_schedule.h"
-#include "trainers/train_data.h"
+#include "trainers/train/lr_schedule.h"
+#include "trainers/train/train_data.h"
 
 namespace qb::train {
 namespace {

@@ -21,8 +21,8 @@
 #include "common/error.h"
 #include "tests/testing/testing.h"
 #include "tests/trainers/train_fixtures.h"
-#include "trainers/distributed.h"
-#include "trainers/safetensors.h"
+#include "trainers/distributed/distributed.h"
+#include "trainers/checkpoint/safetensors.h"
 
 namespace qb {
 namespace {

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/testing/testing.h"
-#include "trainers/dpo_loss.h"
+#include "trainers/train/dpo_loss.h"
 
 namespace qb::train {
 namespace {

@@ -3,9 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common/atomic_file.h"
-#include "trainers/char_tokenizer.h"
-#include "trainers/checkpoint.h"
-#include "trainers/model_config.h"
+#include "trainers/tokenizer/char_tokenizer.h"
+#include "trainers/checkpoint/checkpoint.h"
+#include "trainers/model/model_config.h"
 
 namespace qb::testing::train {
 

@@ -11,13 +11,13 @@
 #include "common/error.h"
 #include "tests/testing/testing.h"
 #include "tests/trainers/train_fixtures.h"
-#include "trainers/checkpoint.h"
+#include "trainers/checkpoint/checkpoint.h"
 #include "trainers/compute_threads.h"
-#include "trainers/tokenizer.h"
-#include "trainers/train.h"
-#include "trainers/train_batch.h"
-#include "trainers/train_loop.h"
-#include "trainers/train_model_lora.h"
+#include "trainers/tokenizer/tokenizer.h"
+#include "trainers/train/train.h"
+#include "trainers/train/train_batch.h"
+#include "trainers/train/train_loop.h"
+#include "trainers/train/train_model_lora.h"
 
 namespace qb {
 namespace {

@@ -1,0 +1,54 @@
+#include "trainers/checkpoint/checkpoint_layout.h"
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "common/atomic_file.h"
+#include "common/error.h"
+
+namespace qb {
+
+namespace fs = std::filesystem;
+
+CheckpointLayout find_checkpoint_layout(const fs::path& dir) {
+  CheckpointLayout l;
+  if (!fs::is_directory(dir)) throw InputError(dir.string(), "checkpoint", "is not a directory");
+  l.config = dir / "config.json";
+  if (!fs::exists(l.config)) throw InputError(dir.string(), "checkpoint", "has no config.json");
+  const fs::path index = dir / "model.safetensors.index.json";
+  const fs::path single = dir / "model.safetensors";
+  if (fs::exists(index)) {
+    l.index = index;
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(read_file(index));
+    } catch (const nlohmann::json::parse_error& e) {
+      throw InputError(index.string(), "byte " + std::to_string(e.byte), std::string("invalid JSON: ") + e.what());
+    }
+    if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
+      throw InputError(index.string(), "key 'weight_map'", "missing or not an object");
+    std::set<std::string> files;
+    for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {
+      if (!it->is_string()) throw InputError(index.string(), "weight_map '" + it.key() + "'", "must be a file name");
+      const std::string f = it->get<std::string>();
+      if (f.find('/') != std::string::npos)
+        throw InputError(index.string(), "weight_map '" + it.key() + "'", "shard '" + f + "' must be a plain file name");
+      l.weight_map[it.key()] = f;
+      files.insert(f);
+    }
+    for (const auto& f : files) {
+      if (!fs::exists(dir / f)) throw InputError(index.string(), "shard '" + f + "'", "file is missing");
+      l.shards.push_back(dir / f);
+    }
+  } else if (fs::exists(single)) {
+    l.shards.push_back(single);
+  } else {
+    std::string hint = fs::exists(dir / "pytorch_model.bin")
+                           ? " (pytorch_model.bin is not read; convert it to safetensors)"
+                           : "";
+    throw InputError(dir.string(), "checkpoint", "has neither model.safetensors nor model.safetensors.index.json" + hint);
+  }
+  return l;
+}
+
+}  // namespace qb

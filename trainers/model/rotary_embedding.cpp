@@ -1,0 +1,25 @@
+#include "trainers/model/rotary_embedding.h"
+
+namespace qb {
+
+RotaryEmbedding::RotaryEmbedding(int64_t head_dim, double theta) {
+  auto exponents = torch::arange(0, head_dim, 2, torch::kInt64).to(torch::kFloat32) / static_cast<double>(head_dim);
+  inv_freq_ = 1.0 / torch::pow(torch::full({}, theta, torch::kFloat32), exponents);
+}
+
+RotaryTables RotaryEmbedding::tables(const torch::Tensor& position_ids) const {
+  // [B, T, 1] * [d/2] -> [B, T, d/2]; duplicated so both halves see the same angle.
+  auto freqs = position_ids.to(torch::kFloat32).unsqueeze(-1) * inv_freq_;
+  auto emb = torch::cat({freqs, freqs}, -1).unsqueeze(1);
+  return {emb.cos(), emb.sin()};
+}
+
+torch::Tensor apply_rotary(const torch::Tensor& x, const RotaryTables& t) {
+  const int64_t half = x.size(-1) / 2;
+  auto x1 = x.narrow(-1, 0, half);
+  auto x2 = x.narrow(-1, half, half);
+  auto rotated = torch::cat({-x2, x1}, -1);
+  return x * t.cos + rotated * t.sin;
+}
+
+}  // namespace qb
