@@ -15,7 +15,7 @@
 
 #include <unistd.h>
 
-#include "harness/flat_json_record.h"
+#include "suites/flat_json_record.h"
 #include "metrics/huatuo_scorer.h"
 #include "metrics/lcs.h"
 #include "metrics/text_prep.h"

@@ -1,5 +1,5 @@
-// qilin-bench eval: one checkpoint on one suite, through the same evaluate_suite the pipeline
-// uses, so `eval` and `run` write identical per-sample logs and metrics.
+// qilin-bench eval: one checkpoint on one suite, through the same run_evaluation the pipeline
+// uses (evals/evaluation.h), so `eval` and `run` write identical per-sample logs and metrics.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -11,7 +11,8 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "harness/commands.h"
-#include "harness/suite_eval.h"
+#include "evals/evaluation.h"
+#include "evals/suite_registry.h"
 #include "trainers/engine/engine.h"
 
 namespace qb::cli {
@@ -51,9 +52,9 @@ void add_eval(CLI::App& app) {
   auto o = std::make_shared<EvalArgs>();
   auto* sub = app.add_subcommand("eval", "evaluate a checkpoint on a suite and write per-sample logs and metrics");
   sub->add_option("--model", o->model, "checkpoint directory (config.json, safetensors, tokenizer.json)");
-  sub->add_option("--suite", o->suite, "cmexam or huatuo")->check(CLI::IsMember({"cmexam", "huatuo"}));
+  sub->add_option("--suite", o->suite, "cmexam or huatuo26m (alias huatuo)");
   sub->add_option("--data", o->data, "the suite's data file");
-  sub->add_option("--mode", o->mode, "loglik (cmexam only) or generate; default loglik for cmexam, generate for huatuo")
+  sub->add_option("--mode", o->mode, "loglik (cmexam only) or generate; default: the suite's first mode (cmexam loglik, huatuo26m generate)")
       ->check(CLI::IsMember({"loglik", "generate"}));
   sub->add_option("--limit", o->limit, "evaluate only the first N items (0 = all)")->check(CLI::NonNegativeNumber);
   sub->add_option("--out", o->out, "output directory for samples.jsonl and metrics.json (default: print metrics only)");
@@ -82,21 +83,19 @@ void add_eval(CLI::App& app) {
     }
     for (auto [name, value] : {std::pair{"--model", &o->model}, {"--suite", &o->suite}, {"--data", &o->data}})
       if (value->empty()) throw InputError(name, "", "is required (or give --merge)");
-    if (o->suite == "huatuo" && sub->count("--mode") == 0) o->mode = "generate";
-    if (o->suite == "huatuo" && o->mode != "generate")
-      throw InputError("--mode", "value", "huatuo is open-ended QA: use --mode generate");
-
-    SuiteEvalSpec spec;
-    spec.suite = o->suite;
-    spec.mode = o->mode;
-    spec.data = o->data;
-    spec.train_data = o->train_data;
-    spec.limit = o->limit;
-    spec.lenient = o->lenient;
-    spec.k_shot = o->k_shot;
-    spec.continuation = o->continuation;
-    spec.max_new_tokens = o->max_new_tokens;
-    spec.huatuo_metrics.bootstrap = o->bootstrap;
+    const Suite& suite = find_suite(o->suite);
+    EvalSpec spec;
+    spec.suite = suite.name();
+    spec.options.mode = sub->count("--mode") ? o->mode : "";
+    spec.options.data = o->data;
+    spec.options.train_data = o->train_data;
+    spec.options.limit = o->limit;
+    spec.options.lenient = o->lenient;
+    spec.options.k_shot = o->k_shot;
+    spec.options.continuation = o->continuation;
+    spec.options.max_new_tokens = o->max_new_tokens;
+    spec.options.scoring.bootstrap = o->bootstrap;
+    spec.options.scoring.threads = resolved_threads();
     std::tie(spec.shard_index, spec.shard_count) = resolve_shard(o->shard);
 
     EngineOptions eo;
@@ -106,17 +105,15 @@ void add_eval(CLI::App& app) {
     const bool scratch = o->out.empty();
     const fs::path out = scratch ? fs::temp_directory_path() / fmt::format("qilin-eval-{}", ::getpid()) : fs::path(o->out);
     const auto start = std::chrono::steady_clock::now();
-    SuiteEvalResult r = evaluate_suite(engine, spec, out);
+    EvalResult r = run_evaluation(engine, spec, out);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     nlohmann::json metrics = r.metrics;
     metrics["model"] = o->model;
     metrics["data"] = o->data;
     metrics["tokenizer"] = engine.tokenizer().signature();
-    metrics["engine"] = {{"batch_size", o->batch_size},
-                         {"forward_passes", engine.stats().forward_passes},
-                         {"tokens_run", engine.stats().tokens_run},
-                         {"tokens_generated", engine.stats().tokens_generated},
-                         {"seconds", seconds}};
+    metrics["engine"] = engine.counters();
+    metrics["engine"]["batch_size"] = o->batch_size;
+    metrics["engine"]["seconds"] = seconds;
     if (scratch) {
       fs::remove_all(out);
     } else {

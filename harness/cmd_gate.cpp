@@ -2,7 +2,7 @@
 
 #include "common/error.h"
 #include "harness/commands.h"
-#include "harness/gate.h"
+#include "evals/gate.h"
 
 namespace qb::cli {
 

@@ -47,10 +47,13 @@ void add_run(CLI::App& app) {
     if (!args->run_dir.empty()) sets.push_back("run_dir=" + args->run_dir);
     auto config = load_pipeline_config(args->config, sets);
     if (args->print_config) {
-      fmt::print("{}\n", config.dump(2));
+      fmt::print("{}\n", config.json.dump(2));
       return;
     }
-    auto out = run_pipeline(config, args->target);
+    PipelineOptions options;
+    options.quiet = global_options().quiet;
+    options.threads = resolved_threads();
+    auto out = run_pipeline(config, args->target, options);
     fmt::print(stderr, "run {}: {} steps ran, {} found in the cache; {}\n", args->target, out.nodes_run,
                out.nodes_cached, out.results.empty() ? out.run_dir.string() : out.results.string());
   });

@@ -1,6 +1,6 @@
 // qilin-bench: evaluation-and-benchmarking harness for medical LLM pipelines.
-// This binary links no libtorch, so the commands that need no model (score, segment, report,
-// data, launch, --help, --version) start in milliseconds; run, train, eval, gate and model are
+// This binary links no libtorch, so the commands that need no model (score, segment, gate, report,
+// data, launch, --help, --version) start in milliseconds; run, train, eval and model are
 // handed to the sibling qilin-bench-torch with argv unchanged (torch_exec.h).
 #include <CLI/CLI.hpp>
 
@@ -18,7 +18,7 @@ void add_light_commands(CLI::App& app) {
   add_torch_placeholder(app, "eval");
   add_score(app);
   add_segment(app);
-  add_torch_placeholder(app, "gate");
+  add_gate(app);
   add_report(app);
   add_data(app);
   add_torch_placeholder(app, "model");

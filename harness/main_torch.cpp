@@ -1,5 +1,5 @@
 // qilin-bench-torch: every qilin-bench subcommand, including those that run model code
-// (run, train, eval, gate, model). The light `qilin-bench` exec()s this binary for those; it can
+// (run, train, eval, model). The light `qilin-bench` exec()s this binary for those; it can
 // also be run directly.
 #include <malloc.h>
 #include <unistd.h>

@@ -14,25 +14,26 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/progress.h"
 #include "common/sha256.h"
 #include "data/demo_world.h"
-#include "harness/bm25_retriever.h"
-#include "harness/commands.h"
+#include "evals/bm25_retriever.h"
+#include "evals/evaluation.h"
+#include "evals/results_builder.h"
+#include "evals/samples.h"
 #include "harness/node_cache.h"
 #include "harness/pipeline_summary.h"
-#include "common/progress.h"
-#include "harness/results_builder.h"
-#include "harness/suite_eval.h"
 #include "qilin_version.h"
 #include "reports/report_writer.h"
 #include "reports/results.h"
 #include "suites/dcpt_reader.h"
 #include "suites/rag_reader.h"
-#include "trainers/tokenizer/char_tokenizer.h"
+#include "trainers/checkpoint/chat_template.h"
 #include "trainers/compute_threads.h"
 #include "trainers/engine/engine.h"
 #include "trainers/model/model_config.h"
 #include "trainers/model/model_tools.h"
+#include "trainers/tokenizer/char_tokenizer.h"
 #include "trainers/train/train.h"
 
 namespace qb {
@@ -57,7 +58,15 @@ struct EvalKey {
   std::string model;  // leaderboard row, e.g. "sft+rag"
   std::string checkpoint;
   bool rag;
-  std::string suite, mode;
+  std::string suite, mode;  // canonical suite name (evals/suite_registry.h)
+};
+
+// An evaluation node: its key, its recorded outputs and its report (typed when it ran here,
+// read back from metrics.json when it was found in the cache).
+struct EvalNode {
+  EvalKey key;
+  json outputs;
+  ScoreReport report;
 };
 
 double seconds_since(Clock::time_point t) {
@@ -90,14 +99,14 @@ json machine_info() {
 
 class Pipeline {
  public:
-  Pipeline(json config) : cfg_(std::move(config)), run_dir_(cfg_["run_dir"].get<std::string>()),
-                          cache_(run_dir_ / "cache") {}
+  Pipeline(const PipelineConfig& config, const PipelineOptions& options)
+      : cfg_(config), opt_(options), run_dir_(cfg_.run_dir), cache_(run_dir_ / "cache") {}
 
   PipelineOutcome run(const std::string& target) {
     auto t0 = Clock::now();
     started_ = utc_now();
     fs::create_directories(run_dir_);
-    write_file_atomic(run_dir_ / "config.json", cfg_.dump(2) + "\n");
+    write_file_atomic(run_dir_ / "config.json", cfg_.json.dump(2) + "\n");
     bool all = target == "all";
     int stage_goal = target == "base" ? 0 : target == "dcpt" ? 1 : target == "sft" ? 2 : target == "dpo" ? 3 : -1;
     if (!all && target != "data" && stage_goal < 0)
@@ -126,16 +135,18 @@ class Pipeline {
 
  private:
   // ---- bookkeeping -------------------------------------------------------------------
+  // Runs `work` as the cache node (name, key) unless it finished before. `ran` tells which.
   template <class Work>
-  json node(const std::string& name, const json& key, Work work) {
+  json node(const std::string& name, const json& key, Work work, bool* ran = nullptr) {
     CacheNode n = cache_.node(name, key);
+    if (ran) *ran = false;
     if (auto done = cache_.finished(n)) {
       ++nodes_cached_;
       node_log_.push_back({{"name", name}, {"hash", n.hash}, {"dir", n.dir.string()}, {"cached", true},
                            {"seconds", done->value("seconds", 0.0)}});
       return *done;
     }
-    if (!cli::global_options().quiet) fmt::print(stderr, "[{}] {}\n", name, n.dir.string());
+    if (!opt_.quiet) fmt::print(stderr, "[{}] {}\n", name, n.dir.string());
     auto t = Clock::now();
     fs::create_directories(n.dir);
     write_file_atomic(n.dir / "key.json", json{{"node", name}, {"key", key}}.dump(2) + "\n");
@@ -144,6 +155,7 @@ class Pipeline {
     outputs["hash"] = n.hash;
     cache_.finish(n, outputs);
     ++nodes_run_;
+    if (ran) *ran = true;
     node_log_.push_back({{"name", name}, {"hash", n.hash}, {"dir", n.dir.string()}, {"cached", false},
                          {"seconds", outputs["seconds"]}});
     return outputs;
@@ -151,22 +163,16 @@ class Pipeline {
 
   // ---- data --------------------------------------------------------------------------
   void prepare_data() {
-    static const std::vector<std::string> roles = {"dcpt", "sft", "dpo", "cmexam_test", "cmexam_train",
-                                                   "huatuo_test", "rag_corpus"};
-    const json& d = cfg_["data"];
+    const DataSettings& d = cfg_.data;
     bool need_demo = false;
-    for (auto& r : roles) need_demo |= d[r].is_null();
+    for (const char* r : kDataRoles) need_demo |= !d.files.count(r);
     std::map<std::string, fs::path> demo_files;
     if (need_demo) {
-      std::string scale = d["demo_scale"].get<std::string>();
-      if (scale != "default" && scale != "small")
-        throw InputError("config", "key 'data.demo_scale'", "must be 'default' or 'small', got '" + scale + "'");
-      uint64_t seed = d["demo_seed"].get<uint64_t>();
-      json out = node("demo-world", {{"seed", seed}, {"scale", scale}, {"generator", demo::kGeneratorVersion}},
+      json out = node("demo-world", {{"seed", d.demo_seed}, {"scale", d.demo_scale}, {"generator", demo::kGeneratorVersion}},
                       [&](const CacheNode& n) {
-                        auto files = demo::write_demo_world(n.dir / "world", seed,
-                                                            scale == "small" ? demo::DemoSizes::small()
-                                                                             : demo::DemoSizes{});
+                        auto files = demo::write_demo_world(n.dir / "world", d.demo_seed,
+                                                            d.demo_scale == "small" ? demo::DemoSizes::small()
+                                                                                    : demo::DemoSizes{});
                         json listing = json::array();
                         for (auto& f : files)
                           listing.push_back({{"name", f.name}, {"format", f.format}, {"stage", f.stage},
@@ -178,10 +184,12 @@ class Pipeline {
         if (!role.empty()) demo_files[role] = fs::path(out["dir"].get<std::string>()) / f["name"].get<std::string>();
       }
     }
-    for (auto& r : roles) {
-      fs::path p = d[r].is_null() ? demo_files[r] : fs::path(d[r].get<std::string>());
-      if (p.empty()) throw InputError("config", "key 'data." + r + "'", "not set and the demo world has no such file");
-      if (!fs::exists(p)) throw InputError("config", "key 'data." + r + "'", "file not found: " + p.string());
+    for (const char* r : kDataRoles) {
+      auto given = d.files.find(r);
+      fs::path p = given == d.files.end() ? demo_files[r] : given->second;
+      const std::string key = std::string("key 'data.") + r + "'";
+      if (p.empty()) throw InputError("config", key, "not set and the demo world has no such file");
+      if (!fs::exists(p)) throw InputError("config", key, "file not found: " + p.string());
       data_[r] = p;
       data_hash_[r] = sha256_file(p);
     }
@@ -197,13 +205,13 @@ class Pipeline {
 
   // ---- checkpoints -------------------------------------------------------------------
   Checkpoint base_checkpoint() {
-    const json& m = cfg_["model"];
+    const ModelSettings& m = cfg_.model;
     Checkpoint c;
     c.name = "base";
-    if (!m["base_checkpoint"].is_null()) {
+    if (!m.base_checkpoint.empty()) {
       // A given checkpoint (e.g. Baichuan-7B): keyed by its files' names, sizes and times,
       // not their bytes, so a 14 GB checkpoint is not hashed on every run.
-      c.dir = m["base_checkpoint"].get<std::string>();
+      c.dir = m.base_checkpoint;
       if (!fs::is_directory(c.dir))
         throw InputError("config", "key 'model.base_checkpoint'", "not a directory: " + c.dir.string());
       json files = json::array();
@@ -214,9 +222,10 @@ class Pipeline {
       c.hash = sha256_hex(files.dump());
       return c;
     }
+    const json& mj = cfg_.json["model"];
     json key = {{"dcpt_data", data_hash_["dcpt"]}, {"sft_data", data_hash_["sft"]}, {"dpo_data", data_hash_["dpo"]},
-                {"architecture", m["architecture"]},
-                {"init_seed", m["init_seed"]}, {"tokenizer_min_frequency", m["tokenizer_min_frequency"]}};
+                {"architecture", mj["architecture"]},
+                {"init_seed", mj["init_seed"]}, {"tokenizer_min_frequency", mj["tokenizer_min_frequency"]}};
     json out = node("base-init", key, [&](const CacheNode& n) {
       // The demo's "base model": a tokenizer trained on the DCPT corpus and seeded random
       // weights (the demo has no general-domain pre-training; docs/PIPELINE.md says why).
@@ -227,13 +236,13 @@ class Pipeline {
       for (auto& doc : read_dcpt(data_.at("dcpt")).records) texts.push_back(doc.text);
       for (const char* role : {"sft", "dpo"}) texts.push_back(read_file(data_.at(role)));
       CharTokenizerTraining tt;
-      tt.min_frequency = m["tokenizer_min_frequency"].get<int64_t>();
+      tt.min_frequency = m.tokenizer_min_frequency;
       CharTokenizer tok = CharTokenizer::train(texts, tt);
-      json arch = m["architecture"];
+      json arch = m.architecture;
       arch["vocab_size"] = tok.vocab_size();
       ModelConfig mc = parse_model_config(arch.dump(), "config: model.architecture");
       fs::path dir = n.dir / "checkpoint";
-      init_random_checkpoint(mc, dir, m["init_seed"].get<uint64_t>(), "fp32");
+      init_random_checkpoint(mc, dir, m.init_seed, "fp32");
       tok.save(dir / "tokenizer.json");
       return json{{"checkpoint", dir.string()}, {"parameters", mc.num_parameters()},
                   {"vocab_size", tok.vocab_size()}};
@@ -244,15 +253,14 @@ class Pipeline {
   }
 
   Checkpoint train_stage(const std::string& stage, const Checkpoint& init) {
-    json stage_cfg = cfg_["stages"][stage];
-    json key = {{"stage", stage}, {"settings", stage_cfg}, {"init", init.hash}, {"data", data_hash_[stage]}};
+    json key = {{"stage", stage}, {"settings", cfg_.json["stages"][stage]}, {"init", init.hash},
+                {"data", data_hash_[stage]}};
     json out = node("train-" + stage, key, [&](const CacheNode& n) {
-      TrainConfig tc = train_config_from_json(stage_cfg.dump(), "config: stages." + stage, {});
-      tc.stage = parse_stage(stage);
+      TrainConfig tc = cfg_.stages.at(stage);
       tc.data = data_.at(stage);
       tc.init = init.dir;
       tc.out = n.work();  // checkpoints live here; a killed run resumes from them
-      TrainSummary s = run_training_stage(tc, cli::global_options().quiet);
+      TrainSummary s = run_training_stage(tc, opt_.quiet);
       return json{{"checkpoint", s.model_dir.string()}, {"metrics", s.metrics_file.string()},
                   {"summary", json::parse(s.to_json())}};
     });
@@ -268,80 +276,69 @@ class Pipeline {
   // ---- evaluation --------------------------------------------------------------------
   std::vector<EvalKey> planned_evals() const {
     std::vector<EvalKey> keys;
-    const json& e = cfg_["eval"];
+    const EvalSettings& e = cfg_.eval;
     auto add_for = [&](const std::string& ck, bool rag) {
       std::string model = rag ? ck + "+rag" : ck;
-      for (auto& mode : e["cmexam_modes"]) keys.push_back({model, ck, rag, "cmexam", mode.get<std::string>()});
-      if (e["huatuo"].get<bool>()) keys.push_back({model, ck, rag, "huatuo", "generate"});
+      for (auto& mode : e.cmexam_modes) keys.push_back({model, ck, rag, "cmexam", mode});
+      if (e.huatuo) keys.push_back({model, ck, rag, "huatuo26m", "generate"});
     };
-    for (auto& ck : e["checkpoints"]) add_for(ck.get<std::string>(), false);
-    for (auto& ck : cfg_["rag"]["checkpoints"]) add_for(ck.get<std::string>(), true);
+    for (auto& ck : e.checkpoints) add_for(ck, false);
+    for (auto& ck : cfg_.rag.checkpoints) add_for(ck, true);
     for (auto& k : keys)
       if (!checkpoints_.count(k.checkpoint))
         throw InputError("config", "key 'eval.checkpoints'", "names no checkpoint: '" + k.checkpoint + "'");
     return keys;
   }
 
-  HuatuoScoreOptions metric_options() const {
-    const json& m = cfg_["metrics"];
-    HuatuoScoreOptions o;
-    o.metric.segmenter.kind = m["segmenter"].get<std::string>();
-    o.metric.segmenter.hmm = m["hmm"].get<bool>();
-    o.bootstrap = m["bootstrap"].get<int>();
-    o.seed = m["seed"].get<uint64_t>();
-    return o;
-  }
-
   const Bm25Retriever& retriever() {
     if (!retriever_) {
-      const json& r = cfg_["rag"];
       SegmenterOptions so;
-      so.kind = r["segmenter"].get<std::string>();
+      so.kind = cfg_.rag.segmenter;
       rag_segmenter_ = make_segmenter(so);
       std::vector<std::string> passages;
       for (auto& p : read_rag(data_.at("rag_corpus")).records) passages.push_back(p.text);
       Bm25Options bo;
-      bo.k1 = r["k1"].get<double>();
-      bo.b = r["b"].get<double>();
+      bo.k1 = cfg_.rag.k1;
+      bo.b = cfg_.rag.b;
       retriever_ = std::make_unique<Bm25Retriever>(std::move(passages), *rag_segmenter_, bo);
     }
     return *retriever_;
   }
 
-  SuiteEvalSpec eval_spec(const EvalKey& k) {
-    const json& e = cfg_["eval"];
-    SuiteEvalSpec s;
+  EvalSpec eval_spec(const EvalKey& k) {
+    const EvalSettings& e = cfg_.eval;
+    const bool cmexam = k.suite == "cmexam";
+    EvalSpec s;
     s.suite = k.suite;
-    s.mode = k.mode;
-    s.data = data_.at(k.suite == "cmexam" ? "cmexam_test" : "huatuo_test");
-    s.train_data = data_.at("cmexam_train");
-    s.limit = e["limit"].get<long>();
-    s.k_shot = e["k_shot"].get<int>();
-    s.seed = e["seed"].get<uint64_t>();
-    s.continuation = e["continuation"].get<std::string>();
-    s.max_new_tokens = e[k.suite == "cmexam" ? "cmexam_max_new_tokens" : "huatuo_max_new_tokens"].get<int>();
-    s.huatuo_template = e["huatuo_template"].get<std::string>();
-    s.huatuo_metrics = metric_options();
-    if (k.checkpoint == "sft" || k.checkpoint == "dpo") {
-      // The chat template the SFT stage trained with; one user turn, then the reply starts.
-      TrainConfig tc = train_config_from_json(cfg_["stages"]["sft"].dump(), "config: stages.sft", {});
-      s.chat_prefix = tc.template_user_prefix;
-      s.chat_suffix = tc.template_user_suffix + tc.template_assistant_prefix;
-      // Chat models learned patient questions as bare user turns, not the 问/答 completion frame.
-      if (s.huatuo_template.empty()) s.huatuo_template = "{question}";
+    SuiteOptions& o = s.options;
+    o.mode = k.mode;
+    o.data = data_.at(cmexam ? "cmexam_test" : "huatuo_test");
+    o.train_data = data_.at("cmexam_train");
+    o.limit = e.limit;
+    o.k_shot = e.k_shot;
+    o.seed = e.seed;
+    o.continuation = e.continuation;
+    o.max_new_tokens = cmexam ? e.cmexam_max_new_tokens : e.huatuo_max_new_tokens;
+    if (!cmexam) o.prompt_template = e.huatuo_template;
+    o.scoring = cfg_.metrics;
+    o.scoring.threads = opt_.threads;
+    // A chat model (it carries the template it was fine-tuned with) sees each prompt as one user
+    // turn, and patient questions bare, as it learned them, not in the 问/答 completion frame.
+    if (auto tpl = read_chat_template(checkpoints_.at(k.checkpoint).dir)) {
+      s.wrap.chat_prefix = tpl->turn_prefix();
+      s.wrap.chat_suffix = tpl->turn_suffix();
+      if (!cmexam && o.prompt_template.empty()) o.prompt_template = "{question}";
     }
-    s.metric_threads = compute_threads();
     if (k.rag) {
-      size_t top_k = cfg_["rag"]["k"].get<size_t>();
-      s.retrieve = [this, top_k](const std::string& q) {
+      const RagSettings& r = cfg_.rag;
+      const size_t top_k = r.k;
+      s.wrap.retrieve = [this, top_k](const std::string& q) {
         std::vector<std::string> out;
         for (auto& hit : retriever().search(q, top_k)) out.push_back(retriever().passage(hit.index));
         return out;
       };
-      s.rag_template = cfg_["rag"]["template"].get<std::string>();
-      s.rag_signature = fmt::format("bm25|k1:{}|b:{}|tok:{}|k:{}", cfg_["rag"]["k1"].get<double>(),
-                                    cfg_["rag"]["b"].get<double>(), cfg_["rag"]["segmenter"].get<std::string>(),
-                                    top_k);
+      s.wrap.rag_template = r.prompt_template;
+      s.wrap.rag_signature = fmt::format("bm25|k1:{}|b:{}|tok:{}|k:{}", r.k1, r.b, r.segmenter, top_k);
     }
     return s;
   }
@@ -350,37 +347,42 @@ class Pipeline {
     auto keys = planned_evals();
     std::map<std::string, std::unique_ptr<Engine>> engines;  // loaded once per checkpoint, on demand
     for (auto& k : keys) {
-      SuiteEvalSpec spec = eval_spec(k);
+      EvalSpec spec = eval_spec(k);
       json spec_key = spec.to_json();
       spec_key.erase("data");
       spec_key.erase("train_data");
+      const bool cmexam = k.suite == "cmexam";
       json key = {{"checkpoint", checkpoints_.at(k.checkpoint).hash},
                   {"spec", spec_key},
-                  {"data", data_hash_[k.suite == "cmexam" ? "cmexam_test" : "huatuo_test"]},
-                  {"train_data", spec.k_shot > 0 ? data_hash_["cmexam_train"] : ""},
+                  {"data", data_hash_[cmexam ? "cmexam_test" : "huatuo_test"]},
+                  {"train_data", spec.options.k_shot > 0 ? data_hash_["cmexam_train"] : ""},
                   {"rag_corpus", k.rag ? data_hash_["rag_corpus"] : ""},
-                  {"metrics", cfg_["metrics"]},
-                  {"batch_size", cfg_["eval"]["batch_size"]}};
+                  {"metrics", cfg_.json["metrics"]},
+                  {"batch_size", cfg_.json["eval"]["batch_size"]}};
       std::string name = fmt::format("eval-{}-{}-{}", k.model, k.suite, k.mode);
+      std::optional<ScoreReport> fresh;
       json out = node(name, key, [&](const CacheNode& n) {
         auto& engine = engines[k.checkpoint];
         if (!engine) {
           EngineOptions eo;
-          eo.batch_size = cfg_["eval"]["batch_size"].get<int>();
+          eo.batch_size = cfg_.eval.batch_size;
           engine = std::make_unique<Engine>(checkpoints_.at(k.checkpoint).dir, eo);
         }
         std::unique_ptr<Progress> bar;
         long reported = 0;
-        auto r = evaluate_suite(*engine, spec, n.dir / "out", [&](long done, long total) {
-          if (!bar) bar = std::make_unique<Progress>(name, total, cli::global_options().quiet);
-          bar->advance(done - reported);  // Progress counts increments; evaluate_suite reports totals
+        auto r = run_evaluation(*engine, spec, n.dir / "out", [&](long done, long total) {
+          if (!bar) bar = std::make_unique<Progress>(name, total, opt_.quiet);
+          bar->advance(done - reported);  // Progress counts increments; run_evaluation reports totals
           reported = done;
         });
         if (bar) bar->finish();
+        fresh = std::move(r.report);
         return json{{"samples", r.samples.string()}, {"metrics_file", (n.dir / "out" / "metrics.json").string()},
                     {"n", r.n}};
       });
-      evals_.push_back({k, out});
+      ScoreReport report =
+          fresh ? std::move(*fresh) : score_report_from_json(json::parse(read_file(out["metrics_file"].get<std::string>())));
+      evals_.push_back({k, out, std::move(report)});
     }
   }
 
@@ -390,40 +392,40 @@ class Pipeline {
     // one before it (whether each stage gains, as the paper reports).
     std::vector<std::pair<std::string, std::string>> pairs;
     auto has_model = [&](const std::string& m) {
-      for (auto& [k, out] : evals_)
-        if (k.model == m) return true;
+      for (auto& e : evals_)
+        if (e.key.model == m) return true;
       return false;
     };
-    for (auto& [k, out] : evals_)
-      if (k.model != "base" && has_model("base")) pairs.push_back({"base", k.model});
+    for (auto& e : evals_)
+      if (e.key.model != "base" && has_model("base")) pairs.push_back({"base", e.key.model});
     std::map<std::string, std::string> previous = {{"sft", "dcpt"}, {"dpo", "sft"}};
     for (auto& [m, prev] : previous)
       if (has_model(m) && has_model(prev)) pairs.push_back({prev, m});
-    for (auto& ck : cfg_["rag"]["checkpoints"]) {
-      std::string m = ck.get<std::string>();
+    for (auto& m : cfg_.rag.checkpoints)
       if (has_model(m + "+rag") && has_model(m)) pairs.push_back({m, m + "+rag"});
-    }
     std::sort(pairs.begin(), pairs.end());
     pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
 
-    const json& c = cfg_["compare"];
+    const CompareSettings& c = cfg_.compare;
     for (auto& [a, b] : pairs) {
       for (auto& ea : evals_) {
-        const EvalKey& ka = ea.first;
-        const json& oa = ea.second;
-        if (ka.model != a) continue;
+        if (ea.key.model != a) continue;
         for (auto& eb : evals_) {
-          const EvalKey& kb = eb.first;
-          const json& ob = eb.second;
-          if (kb.model != b || kb.suite != ka.suite || kb.mode != ka.mode) continue;
-          json key = {{"a", oa["hash"]}, {"b", ob["hash"]}, {"compare", c}, {"metrics", cfg_["metrics"]}};
-          std::string name = fmt::format("compare-{}-vs-{}-{}-{}", b, a, ka.suite, ka.mode);
+          if (eb.key.model != b || eb.key.suite != ea.key.suite || eb.key.mode != ea.key.mode) continue;
+          json key = {{"a", ea.outputs["hash"]}, {"b", eb.outputs["hash"]}, {"compare", cfg_.json["compare"]},
+                      {"metrics", cfg_.json["metrics"]}};
+          std::string name = fmt::format("compare-{}-vs-{}-{}-{}", b, a, ea.key.suite, ea.key.mode);
+          std::optional<ComparisonReport> fresh;
           json out = node(name, key, [&](const CacheNode&) {
-            return json{{"result", compare_samples(oa["samples"].get<std::string>(), ob["samples"].get<std::string>(),
-                                                   ka.suite, ka.mode, metric_options(),
-                                                   c["resamples"].get<int>(), c["seed"].get<uint64_t>())}};
+            SuiteOptions so;
+            so.mode = ea.key.mode;
+            so.scoring = cfg_.metrics;
+            fresh = compare_samples(ea.outputs["samples"].get<std::string>(), eb.outputs["samples"].get<std::string>(),
+                                    ea.key.suite, so, c.resamples, c.seed);
+            return json{{"result", fresh->to_json()}};
           });
-          comparisons_.push_back({a, b, ka.suite, ka.mode, out["result"]});
+          comparisons_.push_back({a, b, ea.key.suite, ea.key.mode,
+                                  fresh ? std::move(*fresh) : comparison_report_from_json(out["result"])});
         }
       }
     }
@@ -433,17 +435,15 @@ class Pipeline {
   fs::path write_results(double wall_seconds) {
     ResultsInput in;
     in.run_dir = run_dir_;
-    in.alpha = cfg_["compare"]["alpha"].get<double>();
-    for (auto& [k, out] : evals_) {
+    in.alpha = cfg_.compare.alpha;
+    for (auto& e : evals_) {
       EvalRecord r;
-      r.model = k.model;
-      r.checkpoint_name = k.checkpoint;
-      r.checkpoint_dir = checkpoints_.at(k.checkpoint).dir;
-      r.rag = k.rag;
-      r.suite = k.suite;
-      r.mode = k.mode;
-      r.metrics = json::parse(read_file(out["metrics_file"].get<std::string>()));
-      r.samples = out["samples"].get<std::string>();
+      r.model = e.key.model;
+      r.checkpoint_name = e.key.checkpoint;
+      r.checkpoint_dir = checkpoints_.at(e.key.checkpoint).dir;
+      r.rag = e.key.rag;
+      r.report = e.report;
+      r.samples = e.outputs["samples"].get<std::string>();
       in.evals.push_back(std::move(r));
     }
     for (auto& [name, ck] : checkpoints_)
@@ -452,8 +452,8 @@ class Pipeline {
     for (auto& c : comparisons_) in.comparisons.push_back(c);
 
     json manifest;
-    manifest["run_name"] = cfg_["run_name"];
-    manifest["config"] = cfg_;
+    manifest["run_name"] = cfg_.run_name;
+    manifest["config"] = cfg_.json;
     manifest["qilin_bench_version"] = QILIN_VERSION;
     manifest["git_commit"] = QILIN_GIT_COMMIT;
     manifest["icu_version"] = U_ICU_VERSION;
@@ -473,20 +473,21 @@ class Pipeline {
     fs::path path = run_dir_ / "results.json";
     reports::save_results(path, results);
     write_file_atomic(run_dir_ / "manifest.json", manifest.dump(2) + "\n");
-    reports::RunResults rr{cfg_["run_name"].get<std::string>(), run_dir_, results};
+    reports::RunResults rr{cfg_.run_name, run_dir_, results};
     reports::write_reports({rr}, run_dir_);
     print_summary(results, stdout);
     return path;
   }
 
-  json cfg_;
+  const PipelineConfig& cfg_;
+  PipelineOptions opt_;
   fs::path run_dir_;
   NodeCache cache_;
   std::string started_;
   std::map<std::string, fs::path> data_;
   std::map<std::string, std::string> data_hash_;
   std::map<std::string, Checkpoint> checkpoints_;
-  std::vector<std::pair<EvalKey, json>> evals_;
+  std::vector<EvalNode> evals_;
   std::vector<ComparisonRecord> comparisons_;
   std::unique_ptr<Segmenter> rag_segmenter_;
   std::unique_ptr<Bm25Retriever> retriever_;
@@ -496,8 +497,8 @@ class Pipeline {
 
 }  // namespace
 
-PipelineOutcome run_pipeline(const json& config, const std::string& target) {
-  Pipeline p(config);
+PipelineOutcome run_pipeline(const PipelineConfig& config, const std::string& target, const PipelineOptions& options) {
+  Pipeline p(config, options);
   return p.run(target);
 }
 

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "harness/pipeline_config.h"
+
 namespace qb {
 
 struct PipelineOutcome {
@@ -19,7 +21,13 @@ struct PipelineOutcome {
   int nodes_cached = 0;           // nodes found finished
 };
 
+struct PipelineOptions {
+  bool quiet = false;  // no progress output on stderr
+  int threads = 1;     // threads for scoring (bootstrap intervals); tensor threads are set by the caller
+};
+
 // target: "all", "data", "base", "dcpt", "sft" or "dpo" (a stage and what it needs).
-PipelineOutcome run_pipeline(const nlohmann::json& config, const std::string& target);
+PipelineOutcome run_pipeline(const PipelineConfig& config, const std::string& target,
+                             const PipelineOptions& options = {});
 
 }  // namespace qb

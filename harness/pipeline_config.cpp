@@ -1,7 +1,9 @@
 #include "harness/pipeline_config.h"
 
+#include <functional>
+
 #include "common/error.h"
-#include "harness/json_config.h"
+#include "common/json_config.h"
 
 namespace qb {
 using nlohmann::json;
@@ -70,11 +72,157 @@ const std::vector<std::string>& pipeline_free_form_paths() {
   return paths;
 }
 
-json load_pipeline_config(const std::string& file, const std::vector<std::string>& overrides) {
+namespace {
+
+// One config key: how to read it into the typed settings. Types were checked against the defaults
+// by merge_config; `as` still names the key when a value that may be null (a data file) is not a
+// string, or a list holds a wrong element.
+struct At {
+  const std::string& source;  // the config file (or "config")
+  const std::string& key;     // the dotted key
+};
+using Setter = std::function<void(PipelineConfig&, const json&, const At&)>;
+
+InputError bad_key(const std::string& source, const std::string& key, const std::string& why) {
+  return InputError(source, "key '" + key + "'", why);
+}
+
+template <class T>
+T as(const json& v, const At& at) {
+  try {
+    return v.get<T>();
+  } catch (const json::exception&) {
+    throw bad_key(at.source, at.key, "has the wrong type: " + v.dump());
+  }
+}
+
+std::string one_of(const json& v, const At& at, std::initializer_list<const char*> allowed) {
+  const std::string s = as<std::string>(v, at);
+  std::string list;
+  for (const char* a : allowed) {
+    if (s == a) return s;
+    list += (list.empty() ? "'" : ", '") + std::string(a) + "'";
+  }
+  throw bad_key(at.source, at.key, "must be one of " + list + ", got '" + s + "'");
+}
+
+std::vector<std::string> list_of(const json& v, const At& at, std::initializer_list<const char*> allowed) {
+  if (!v.is_array()) throw bad_key(at.source, at.key, "must be a list, got " + v.dump());
+  std::vector<std::string> out;
+  for (const auto& x : v) out.push_back(one_of(x, at, allowed));
+  return out;
+}
+
+// A plain field: the JSON value converted to the member's type.
+template <class T>
+Setter field(T PipelineConfig::*m) {
+  return [m](PipelineConfig& c, const json& v, const At& at) { c.*m = as<T>(v, at); };
+}
+template <class S, class T>
+Setter field(S PipelineConfig::*part, T S::*m) {
+  return [part, m](PipelineConfig& c, const json& v, const At& at) { c.*part.*m = as<T>(v, at); };
+}
+
+const std::map<std::string, Setter>& setters() {
+  static const std::map<std::string, Setter> t = [] {
+    std::map<std::string, Setter> t;
+    using C = PipelineConfig;
+    t["run_name"] = field(&C::run_name);
+    t["run_dir"] = [](C& c, const json& v, const At& at) { c.run_dir = as<std::string>(v, at); };
+    t["data.demo_seed"] = field(&C::data, &DataSettings::demo_seed);
+    t["data.demo_scale"] = [](C& c, const json& v, const At& at) { c.data.demo_scale = one_of(v, at, {"default", "small"}); };
+    for (const char* role : kDataRoles)
+      t[std::string("data.") + role] = [role](C& c, const json& v, const At& at) {
+        if (!v.is_null()) c.data.files[role] = as<std::string>(v, at);
+      };
+    t["model.base_checkpoint"] = [](C& c, const json& v, const At& at) {
+      if (!v.is_null()) c.model.base_checkpoint = as<std::string>(v, at);
+    };
+    t["model.init_seed"] = field(&C::model, &ModelSettings::init_seed);
+    t["model.tokenizer_min_frequency"] = field(&C::model, &ModelSettings::tokenizer_min_frequency);
+    t["model.architecture"] = [](C& c, const json& v, const At&) { c.model.architecture = v; };
+    for (const char* stage : {"dcpt", "sft", "dpo"})
+      t[std::string("stages.") + stage] = [stage](C& c, const json& v, const At&) {
+        TrainConfig tc = train_config_from_json(v.dump(), std::string("config: stages.") + stage, {});
+        tc.stage = parse_stage(stage);
+        c.stages[stage] = tc;
+      };
+    t["eval.checkpoints"] = [](C& c, const json& v, const At& at) {
+      c.eval.checkpoints = list_of(v, at, {"base", "dcpt", "sft", "dpo"});
+    };
+    t["eval.cmexam_modes"] = [](C& c, const json& v, const At& at) {
+      c.eval.cmexam_modes = list_of(v, at, {"loglik", "generate"});
+    };
+    t["eval.huatuo"] = field(&C::eval, &EvalSettings::huatuo);
+    t["eval.limit"] = field(&C::eval, &EvalSettings::limit);
+    t["eval.k_shot"] = field(&C::eval, &EvalSettings::k_shot);
+    t["eval.continuation"] = [](C& c, const json& v, const At& at) { c.eval.continuation = one_of(v, at, {"letter", "text"}); };
+    t["eval.cmexam_max_new_tokens"] = field(&C::eval, &EvalSettings::cmexam_max_new_tokens);
+    t["eval.huatuo_max_new_tokens"] = field(&C::eval, &EvalSettings::huatuo_max_new_tokens);
+    t["eval.huatuo_template"] = field(&C::eval, &EvalSettings::huatuo_template);
+    t["eval.batch_size"] = field(&C::eval, &EvalSettings::batch_size);
+    t["eval.seed"] = field(&C::eval, &EvalSettings::seed);
+    t["rag.checkpoints"] = [](C& c, const json& v, const At& at) {
+      c.rag.checkpoints = list_of(v, at, {"base", "dcpt", "sft", "dpo"});
+    };
+    t["rag.k"] = field(&C::rag, &RagSettings::k);
+    t["rag.template"] = field(&C::rag, &RagSettings::prompt_template);
+    t["rag.segmenter"] = [](C& c, const json& v, const At& at) { c.rag.segmenter = one_of(v, at, {"jieba", "char", "icu"}); };
+    t["rag.k1"] = field(&C::rag, &RagSettings::k1);
+    t["rag.b"] = field(&C::rag, &RagSettings::b);
+    t["metrics.segmenter"] = [](C& c, const json& v, const At& at) {
+      c.metrics.metric.segmenter.kind = one_of(v, at, {"jieba", "char", "icu"});
+    };
+    t["metrics.hmm"] = [](C& c, const json& v, const At& at) { c.metrics.metric.segmenter.hmm = as<bool>(v, at); };
+    t["metrics.bootstrap"] = [](C& c, const json& v, const At& at) { c.metrics.bootstrap = as<int>(v, at); };
+    t["metrics.seed"] = [](C& c, const json& v, const At& at) { c.metrics.seed = as<uint64_t>(v, at); };
+    t["compare.resamples"] = field(&C::compare, &CompareSettings::resamples);
+    t["compare.seed"] = field(&C::compare, &CompareSettings::seed);
+    t["compare.alpha"] = field(&C::compare, &CompareSettings::alpha);
+    return t;
+  }();
+  return t;
+}
+
+// Visits the leaves of `j` (objects recursed into, except at the table's own keys).
+void visit(const json& j, const std::string& prefix, const std::map<std::string, Setter>& table,
+           const std::function<void(const std::string&, const json&)>& fn) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
+    if (it->is_object() && !table.count(key))
+      visit(*it, key, table, fn);
+    else
+      fn(key, *it);
+  }
+}
+
+}  // namespace
+
+PipelineConfig pipeline_config_from_json(const json& merged, const std::string& source) {
+  PipelineConfig c;
+  const auto& table = setters();
+  visit(merged, "", table, [&](const std::string& key, const json& v) {
+    auto it = table.find(key);
+    if (it == table.end()) throw bad_key(source, key, "unknown setting");
+    it->second(c, v, At{source, key});
+  });
+  for (const char* stage : {"dcpt", "sft", "dpo"})
+    if (!c.stages.count(stage)) throw bad_key(source, std::string("stages.") + stage, "missing");
+  if (c.eval.batch_size < 1) throw bad_key(source, "eval.batch_size", "must be >= 1");
+  if (c.eval.limit < 0) throw bad_key(source, "eval.limit", "must be >= 0");
+  if (c.rag.k < 1) throw bad_key(source, "rag.k", "must be >= 1");
+  if (c.metrics.bootstrap < 0) throw bad_key(source, "metrics.bootstrap", "must be >= 0");
+  if (c.compare.resamples < 1) throw bad_key(source, "compare.resamples", "must be >= 1");
+  if (!(c.compare.alpha > 0 && c.compare.alpha < 1)) throw bad_key(source, "compare.alpha", "must be in (0, 1)");
+  c.json = merged;
+  return c;
+}
+
+PipelineConfig load_pipeline_config(const std::string& file, const std::vector<std::string>& overrides) {
   json config = default_pipeline_config();
   if (!file.empty()) config = merge_config(config, read_json_file(file), file, pipeline_free_form_paths());
   for (const auto& o : overrides) apply_override(config, o, pipeline_free_form_paths());
-  return config;
+  return pipeline_config_from_json(config, file.empty() ? std::string("config") : file);
 }
 
 }  // namespace qb

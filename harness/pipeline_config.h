@@ -1,22 +1,93 @@
-// The pipeline's one JSON config: the embedded demo world by default, a user file merged
-// over it (--config), and --set overrides. Every key is documented in docs/PIPELINE.md.
+// The pipeline's configuration: the embedded demo world by default, a user file merged over it
+// (--config), and --set overrides; then read into typed settings. Every key is documented in
+// docs/PIPELINE.md. Unknown keys and wrong types are InputErrors naming the file and the key;
+// the stages' settings are parsed here by the trainer's own config parser, so a typo in
+// stages.sft.lr fails before anything runs.
 #pragma once
 
+#include <cstdint>
+#include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "metrics/huatuo_scorer.h"
+#include "trainers/train/train_config.h"
+
 namespace qb {
+
+// The data files a run reads, by role. A role left null comes from the demo world.
+inline const char* const kDataRoles[] = {"dcpt", "sft", "dpo", "cmexam_test", "cmexam_train", "huatuo_test",
+                                         "rag_corpus"};
+
+struct DataSettings {
+  uint64_t demo_seed = 0;
+  std::string demo_scale;                              // "default" | "small"
+  std::map<std::string, std::filesystem::path> files;  // role -> file; absent = from the demo world
+};
+
+struct ModelSettings {
+  std::filesystem::path base_checkpoint;  // empty = the demo's base (a trained tokenizer, seeded weights)
+  uint64_t init_seed = 0;
+  int64_t tokenizer_min_frequency = 1;
+  nlohmann::json architecture;            // config.json keys, checked by the model config parser
+};
+
+struct EvalSettings {
+  std::vector<std::string> checkpoints;   // rows: base, dcpt, sft, dpo
+  std::vector<std::string> cmexam_modes;  // loglik, generate
+  bool huatuo = true;
+  long limit = 0;
+  int k_shot = 0;
+  std::string continuation;               // CMExam loglik: letter | text
+  int cmexam_max_new_tokens = 0, huatuo_max_new_tokens = 0;
+  std::string huatuo_template;            // empty = the suite's (chat models: "{question}")
+  int batch_size = 16;
+  uint64_t seed = 0;
+};
+
+struct RagSettings {
+  std::vector<std::string> checkpoints;  // rows evaluated with retrieval too ("sft" -> "sft+rag")
+  size_t k = 2;
+  std::string prompt_template;           // empty = suites/rag_prompt.h's default
+  std::string segmenter;                 // BM25 terms
+  double k1 = 1.5, b = 0.75;
+};
+
+struct CompareSettings {
+  int resamples = 1000;
+  uint64_t seed = 0;
+  double alpha = 0.05;
+};
+
+struct PipelineConfig {
+  std::string run_name;
+  std::filesystem::path run_dir;
+  DataSettings data;
+  ModelSettings model;
+  std::map<std::string, TrainConfig> stages;  // "dcpt", "sft", "dpo" (stage, data, init, out set by the pipeline)
+  EvalSettings eval;
+  RagSettings rag;
+  HuatuoScoreOptions metrics;                 // segmenter, hmm, bootstrap, seed
+  CompareSettings compare;
+  // The merged config as JSON: written to RUN_DIR/config.json and the manifest, and the source of
+  // the cache keys' setting parts.
+  nlohmann::json json;
+};
 
 // The built-in default: the demo world, a tiny model, stage settings that finish the whole
 // pipeline in minutes on 2 cores.
 nlohmann::json default_pipeline_config();
 
 // Objects whose keys are checked by their consumer (the trainer's config parser, the model
-// config parser), not by the pipeline's merge.
+// config parser), not by the merge.
 const std::vector<std::string>& pipeline_free_form_paths();
 
-// defaults <- file (when non-empty) <- overrides, validated.
-nlohmann::json load_pipeline_config(const std::string& file, const std::vector<std::string>& overrides);
+// defaults <- file (when non-empty) <- overrides, validated and typed.
+PipelineConfig load_pipeline_config(const std::string& file, const std::vector<std::string>& overrides);
+
+// Types a merged config (`source` names it in errors).
+PipelineConfig pipeline_config_from_json(const nlohmann::json& merged, const std::string& source);
 
 }  // namespace qb

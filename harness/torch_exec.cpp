@@ -13,11 +13,10 @@ namespace qb::cli {
 
 // The descriptions are the torch binary's own (cmd_run.cpp, ...); the test
 // LightBinary.HelpEqualsTheTorchBinarysHelp keeps the two listings identical.
-const TorchSubcommand kTorchSubcommands[5] = {
+const TorchSubcommand kTorchSubcommands[4] = {
     {"run", "run the stage graph base -> dcpt -> sft -> dpo, evaluate every checkpoint and write reports"},
     {"train", "train one stage (dcpt, sft, dpo) from a JSON config (docs/TRAINING.md)"},
     {"eval", "evaluate a checkpoint on a suite and write per-sample logs and metrics"},
-    {"gate", "fail when a metric fell beyond its tolerance and the paired test says the drop is real"},
     {"model", "init a checkpoint, print logits, describe a checkpoint"},
 };
 

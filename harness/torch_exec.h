@@ -11,13 +11,13 @@ class App;
 
 namespace qb::cli {
 
-// Subcommands that live in qilin-bench-torch (model code, or code that reaches it: gate
-// re-scores through the evaluation core), with the descriptions `--help` lists.
+// Subcommands that live in qilin-bench-torch (they run model code), with the descriptions
+// `--help` lists.
 struct TorchSubcommand {
   const char* name;
   const char* description;
 };
-extern const TorchSubcommand kTorchSubcommands[5];
+extern const TorchSubcommand kTorchSubcommands[4];
 
 // The subcommand argv names (the first word that is neither an option nor an option's value),
 // or "" when there is none.

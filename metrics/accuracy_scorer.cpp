@@ -9,11 +9,6 @@ namespace qb {
 
 namespace {
 
-nlohmann::json wilson_json(int64_t correct, int64_t n) {
-  const Interval w = wilson_interval(correct, n);
-  return nlohmann::json::array({100.0 * w.lo, 100.0 * w.hi});
-}
-
 double percent(int64_t k, int64_t n) { return n == 0 ? 0.0 : 100.0 * static_cast<double>(k) / static_cast<double>(n); }
 
 }  // namespace
@@ -46,35 +41,35 @@ std::string AccuracyScorer::signature(const std::string& metric) const {
   return metric + "|mode:loglik|score:sum-logprob|match:exact-set" + ci;
 }
 
-nlohmann::json AccuracyScorer::result() const {
-  using nlohmann::json;
-  json out;
-  out["suite"] = "cmexam";
-  out["mode"] = mode_ == ChoiceMode::kGenerate ? "generate" : "loglik";
-  out["n"] = acc_.n;
-  out["n_multi_answer"] = multi_;
-  json metrics;
-  metrics["acc"] = {{"value", percent(acc_.correct, acc_.n)}, {"interval", wilson_json(acc_.correct, acc_.n)},
-                    {"correct", acc_.correct}, {"n", acc_.n}, {"signature", signature("acc")}};
-  if (has_norm_)
-    metrics["acc_norm"] = {{"value", percent(acc_norm_.correct, acc_norm_.n)},
-                           {"interval", wilson_json(acc_norm_.correct, acc_norm_.n)},
-                           {"correct", acc_norm_.correct}, {"n", acc_norm_.n}, {"signature", signature("acc_norm")}};
-  out["metrics"] = metrics;
-  out["extraction"] = {{"failed", failed_}, {"failure_rate", percent(failed_, acc_.n)}};
-  json breakdown = json::object();
-  for (const auto& [column, values] : breakdown_) {
-    json col = json::object();
-    for (const auto& [value, c] : values)
-      col[value] = {{"n", c.n}, {"correct", c.correct}, {"value", percent(c.correct, c.n)},
-                    {"interval", wilson_json(c.correct, c.n)}};
-    breakdown[column] = col;
-  }
-  out["breakdown"] = breakdown;
-  return out;
+ScoreReport AccuracyScorer::report() const {
+  ScoreReport r;
+  r.suite = "cmexam";
+  r.mode = mode_ == ChoiceMode::kGenerate ? "generate" : "loglik";
+  r.n = acc_.n;
+  auto score = [&](const Count& c, const std::string& name) {
+    const Interval w = wilson_interval(c.correct, c.n);
+    MetricScore m;
+    m.value = percent(c.correct, c.n);
+    m.ci_low = 100.0 * w.lo;
+    m.ci_high = 100.0 * w.hi;
+    m.signature = signature(name);
+    m.counts = {{"correct", c.correct}, {"n", c.n}};
+    return m;
+  };
+  r.metrics["acc"] = score(acc_, "acc");
+  if (has_norm_) r.metrics["acc_norm"] = score(acc_norm_, "acc_norm");
+  r.counts["n_multi_answer"] = multi_;
+  r.counts["extraction_failures"] = failed_;
+  r.breakdown.emplace();
+  for (const auto& [column, values] : breakdown_)
+    for (const auto& [value, c] : values) {
+      const Interval w = wilson_interval(c.correct, c.n);
+      (*r.breakdown)[column][value] = GroupScore{c.n, c.correct, percent(c.correct, c.n), 100.0 * w.lo, 100.0 * w.hi};
+    }
+  return r;
 }
 
-nlohmann::json compare_accuracy(const AccuracyScorer& a, const AccuracyScorer& b) {
+ComparisonReport compare_accuracy(const AccuracyScorer& a, const AccuracyScorer& b) {
   std::unordered_map<std::string, size_t> b_index;
   for (size_t i = 0; i < b.ids().size(); ++i) b_index.emplace(b.ids()[i], i);
   int64_t only_a = 0, only_b = 0, ca = 0, cb = 0;
@@ -95,9 +90,13 @@ nlohmann::json compare_accuracy(const AccuracyScorer& a, const AccuracyScorer& b
         throw InputError("<compare>", "item '" + id + "'", "present in the second predictions but not in the first");
   }
   const int64_t n = static_cast<int64_t>(a.ids().size());
-  return {{"test", "mcnemar-exact"}, {"n", n}, {"a", percent(ca, n)}, {"b", percent(cb, n)},
-          {"delta", percent(cb, n) - percent(ca, n)}, {"a_only_correct", only_a}, {"b_only_correct", only_b},
-          {"p_value", mcnemar_exact_p(only_a, only_b)}};
+  ComparisonReport c;
+  c.test = "mcnemar-exact";
+  c.n = n;
+  c.metrics["acc"] = PairedDelta{percent(ca, n), percent(cb, n), percent(cb, n) - percent(ca, n),
+                                 mcnemar_exact_p(only_a, only_b), a.signature("acc")};
+  c.counts = {{"a_only_correct", only_a}, {"b_only_correct", only_b}};
+  return c;
 }
 
 }  // namespace qb

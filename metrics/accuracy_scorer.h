@@ -18,6 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "metrics/score_report.h"
+
 namespace qb {
 
 enum class ChoiceMode { kGenerate, kLoglik };
@@ -36,7 +38,8 @@ class AccuracyScorer {
   explicit AccuracyScorer(ChoiceMode mode) : mode_(mode) {}
   // Throws InputError("<items>", "item 'ID'", "id appears twice") for a repeated id.
   void add(const ChoiceOutcome& outcome);
-  nlohmann::json result() const;
+  ScoreReport report() const;
+  nlohmann::json result() const { return report().to_json(); }
 
   size_t size() const { return ids_.size(); }
   const std::vector<std::string>& ids() const { return ids_; }
@@ -58,8 +61,8 @@ class AccuracyScorer {
 };
 
 // Exact McNemar test of B against A on items matched by id. Throws InputError naming an id
-// present in one and not the other. Returns {"test": "mcnemar-exact", "n": N,
-// "a": accA, "b": accB, "delta": accB - accA, "b_only_correct": .., "a_only_correct": .., "p_value": ..}.
-nlohmann::json compare_accuracy(const AccuracyScorer& a, const AccuracyScorer& b);
+// present in one and not the other. Test "mcnemar-exact", one metric "acc" {a, b, delta = b - a,
+// p_value}, counts a_only_correct and b_only_correct.
+ComparisonReport compare_accuracy(const AccuracyScorer& a, const AccuracyScorer& b);
 
 }  // namespace qb

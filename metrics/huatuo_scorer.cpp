@@ -358,13 +358,13 @@ std::string HuatuoScorer::signature(const std::string& metric) const {
   throw std::invalid_argument("no signature for metric " + metric);
 }
 
-nlohmann::json HuatuoScorer::result() const {
+ScoreReport HuatuoScorer::report() const {
   using nlohmann::json;
-  json out;
-  out["suite"] = "huatuo";
-  out["n"] = totals_.n;
-  out["n_empty"] = totals_.n_empty;
-  out["n_empty_reference"] = totals_.n_empty_reference;
+  ScoreReport r;
+  r.suite = "huatuo26m";
+  r.mode = "generate";
+  r.n = totals_.n;
+  r.counts = {{"n_empty", totals_.n_empty}, {"n_empty_reference", totals_.n_empty_reference}};
   const auto agg = options_.metric.bleu_agg;
   const auto values = huatuo_values(totals_, agg);
   std::vector<Interval> intervals;
@@ -372,24 +372,22 @@ nlohmann::json HuatuoScorer::result() const {
   if (boot) intervals = bootstrap_intervals(items_, agg, options_.bootstrap, options_.seed, options_.threads);
   const std::string boot_sig =
       boot ? "|boot:" + std::to_string(options_.bootstrap) + "|seed:" + std::to_string(options_.seed) : "";
-  json metrics = json::object();
   for (size_t k = 0; k < values.size(); ++k) {
-    json m;
-    m["value"] = values[k].second;
-    m["interval"] = boot ? json::array({intervals[k].lo, intervals[k].hi}) : json(nullptr);
-    m["signature"] = signature(values[k].first) + boot_sig;
-    metrics[values[k].first] = m;
+    MetricScore m;
+    m.value = values[k].second;
+    if (boot) m.ci_low = intervals[k].lo, m.ci_high = intervals[k].hi;
+    m.signature = signature(values[k].first) + boot_sig;
+    r.metrics[values[k].first] = m;
   }
   wait_distinct();  // the last batch's Distinct ran alongside the bootstrap
   for (int n = 1; n <= 2; ++n) {
     const std::string name = "distinct" + std::to_string(n);
-    metrics[name] = {{"value", 100.0 * distinct_.distinct(n)},
-                     {"interval", nullptr},
-                     {"signature", signature(name)},
-                     {"unique", distinct_.unique(n)},
-                     {"total", distinct_.total(n)}};
+    MetricScore m;
+    m.value = 100.0 * distinct_.distinct(n);
+    m.signature = signature(name);
+    m.counts = {{"unique", static_cast<int64_t>(distinct_.unique(n))}, {"total", static_cast<int64_t>(distinct_.total(n))}};
+    r.metrics[name] = m;
   }
-  out["metrics"] = metrics;
   json details;
   details["hyp_len"] = totals_.bleu.hyp_len;
   details["ref_len"] = totals_.bleu.ref_len;
@@ -400,9 +398,9 @@ nlohmann::json HuatuoScorer::result() const {
   }
   details["matches"] = matches;
   details["possible"] = possible;
-  out["bleu_details"] = details;
-  out["bootstrap"] = boot ? json{{"resamples", options_.bootstrap}, {"seed", options_.seed}} : json(nullptr);
-  return out;
+  r.details["bleu_details"] = details;
+  r.details["bootstrap"] = boot ? json{{"resamples", options_.bootstrap}, {"seed", options_.seed}} : json(nullptr);
+  return r;
 }
 
 nlohmann::json score_huatuo(const std::vector<std::pair<std::string, std::string>>& pairs,
@@ -412,7 +410,7 @@ nlohmann::json score_huatuo(const std::vector<std::pair<std::string, std::string
   return scorer.result();
 }
 
-nlohmann::json compare_huatuo(const HuatuoScorer& a, const HuatuoScorer& b, int resamples, uint64_t seed) {
+ComparisonReport compare_huatuo(const HuatuoScorer& a, const HuatuoScorer& b, int resamples, uint64_t seed) {
   using nlohmann::json;
   if (a.items().size() != a.size() || b.items().size() != b.size())
     throw std::logic_error("compare_huatuo: both scorers must keep items (bootstrap > 0 or keep_items)");
@@ -457,17 +455,16 @@ nlohmann::json compare_huatuo(const HuatuoScorer& a, const HuatuoScorer& b, int 
     const auto xa = huatuo_values(ra, agg), xb = huatuo_values(rb, agg);
     for (size_t k = 0; k < xa.size(); ++k) deltas[k].push_back(xb[k].second - xa[k].second);
   }
-  json metrics = json::object();
+  ComparisonReport c;
+  c.test = "paired-bootstrap";
+  c.n = static_cast<int64_t>(a.items().size());
   for (size_t k = 0; k < va.size(); ++k) {
     const double delta = vb[k].second - va[k].second;
-    metrics[va[k].first] = {{"a", va[k].second},
-                            {"b", vb[k].second},
-                            {"delta", delta},
-                            {"p_value", paired_bootstrap_p(delta, deltas[k])},
-                            {"signature", a.signature(va[k].first)}};
+    c.metrics[va[k].first] =
+        PairedDelta{va[k].second, vb[k].second, delta, paired_bootstrap_p(delta, deltas[k]), a.signature(va[k].first)};
   }
-  return {{"test", "paired-bootstrap"}, {"n", a.items().size()}, {"resamples", resamples},
-          {"seed", seed}, {"metrics", metrics}};
+  c.counts = {{"resamples", resamples}, {"seed", static_cast<int64_t>(seed)}};
+  return c;
 }
 
 }  // namespace qb

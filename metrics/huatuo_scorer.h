@@ -22,6 +22,7 @@
 #include "common/string_index.h"
 #include "metrics/distinct.h"
 #include "metrics/huatuo_item_stats.h"
+#include "metrics/score_report.h"
 
 namespace qb {
 
@@ -74,7 +75,8 @@ class HuatuoScorer {
   // (e.g. checks its id; may throw) before it is added. The first error in index order wins.
   void add_batch(size_t count, const std::function<void(size_t, Pair&)>& make,
                  const std::function<void(size_t, const Pair&)>& accept, int threads);
-  nlohmann::json result() const;
+  ScoreReport report() const;
+  nlohmann::json result() const { return report().to_json(); }
 
   size_t size() const { return static_cast<size_t>(totals_.n); }
   const std::vector<std::string>& ids() const { return ids_.strings(); }
@@ -111,8 +113,8 @@ nlohmann::json score_huatuo(const std::vector<std::pair<std::string, std::string
 
 // Paired bootstrap (Koehn 2004) of every per-item metric, B minus A, over items matched by id.
 // Both scorers must have kept items and use the same options. Throws InputError when the id
-// sets differ (naming a missing id). Returns {"test": "paired-bootstrap", "resamples": B,
-// "seed": S, "metrics": {"bleu1": {"a": .., "b": .., "delta": .., "p_value": ..}, ...}}.
-nlohmann::json compare_huatuo(const HuatuoScorer& a, const HuatuoScorer& b, int resamples, uint64_t seed);
+// sets differ (naming a missing id). Test "paired-bootstrap", counts resamples and seed, one
+// PairedDelta per metric.
+ComparisonReport compare_huatuo(const HuatuoScorer& a, const HuatuoScorer& b, int resamples, uint64_t seed);
 
 }  // namespace qb

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing from Debian, configures once, builds incrementally.
-#   scripts/setup.sh run    packages to build and run the demo pipeline
-#   scripts/setup.sh test   plus what the tests need (Python peers, Chromium, fonts)
+#   scripts/setup.sh run    packages to build and run the demo pipeline; builds the two binaries only
+#   scripts/setup.sh test   plus what the tests and benchmarks need (GoogleTest, Google Benchmark,
+#                           Python peers, Chromium, fonts); builds everything
 # A second call installs nothing and rebuilds only what changed.
 set -euo pipefail
 profile=${1:-run}
@@ -10,9 +11,10 @@ build=${QILIN_BUILD_DIR:-$root/build}
 
 run_pkgs=(clang cmake ninja-build ccache pkg-config git
           libtorch-dev libopenblas0-pthread libicu-dev libfmt-dev nlohmann-json3-dev
-          libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libgloo-dev libsentencepiece-dev
+          libcli11-dev libgloo-dev libsentencepiece-dev
           python3-jieba)  # the jieba segmenter reads its dict.txt and HMM tables at run time
-test_pkgs=(python3 python3-nltk python3-torch python3-numpy
+test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev
+           python3 python3-nltk python3-torch python3-numpy
            chromium chromium-driver fonts-wqy-microhei)
 pkgs=("${run_pkgs[@]}")
 [ "$profile" = test ] && pkgs+=("${test_pkgs[@]}")
@@ -36,9 +38,20 @@ if [ -e /etc/alternatives/libblas.so.3-x86_64-linux-gnu ] &&
   echo "setup: warning: libblas.so.3 is not OpenBLAS; training will be slow" >&2
 fi
 
-if [ ! -f "$build/build.ninja" ]; then
+# The run profile configures without tests and benchmarks (their packages are not installed);
+# the test profile turns them on, reconfiguring a build folder the run profile made.
+want_tests=OFF
+[ "$profile" = test ] && want_tests=ON
+have_tests=$(sed -n 's/^QILIN_BUILD_TESTS:BOOL=//p' "$build/CMakeCache.txt" 2>/dev/null || true)
+if [ ! -f "$build/build.ninja" ] || { [ "$want_tests" = ON ] && [ "$have_tests" != ON ]; }; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+        -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+        -DQILIN_BUILD_TESTS=$want_tests -DQILIN_BUILD_BENCH=$want_tests >/dev/null
 fi
-# Two cores: -j2. Ninja prints nothing but a summary when everything is current.
-cmake --build "$build" -j "${QILIN_BUILD_JOBS:-2}"
+# Two cores: -j2. Ninja prints nothing but a summary when everything is current. The main job
+# needs the two binaries only (qilin-bench depends on qilin-bench-torch).
+if [ "$profile" = test ]; then
+  cmake --build "$build" -j "${QILIN_BUILD_JOBS:-2}"
+else
+  cmake --build "$build" -j "${QILIN_BUILD_JOBS:-2}" --target qilin-bench
+fi

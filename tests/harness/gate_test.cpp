@@ -2,7 +2,7 @@
 
 #include <fstream>
 
-#include "harness/gate.h"
+#include "evals/gate.h"
 #include "reports/results.h"
 #include "tests/testing/testing.h"
 

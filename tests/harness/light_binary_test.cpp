@@ -1,5 +1,5 @@
 // qilin-bench is two binaries: the light one (no libtorch) runs score/segment/report/data/launch
-// and hands run/train/eval/gate/model to qilin-bench-torch with argv unchanged (harness/torch_exec.h).
+// and hands run/train/eval/model to qilin-bench-torch with argv unchanged (harness/torch_exec.h).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -67,16 +67,30 @@ TEST(LightBinary, PassesArgvEnvironmentAndExitCodeThrough) {
   EXPECT_EQ(seen.out, fake.string() + "|--threads 2 model describe --checkpoint x y|PASSIVE|10000\n");
   // A user's own OMP_WAIT_POLICY is kept, and no spin count is added to it.
   r = run_command({"env", "-u", "GOMP_SPINCOUNT", "OMP_WAIT_POLICY=ACTIVE", "QILIN_TORCH_BINARY=" + fake.string(),
-                   qilin_bench().string(), "gate"});
+                   qilin_bench().string(), "model"});
   EXPECT_EQ(r.exit_code, 7);
   seen = run_command({"cat", (dir / "seen").string()});
-  EXPECT_EQ(seen.out, fake.string() + "|gate|ACTIVE|unset\n");
+  EXPECT_EQ(seen.out, fake.string() + "|model|ACTIVE|unset\n");
   // Likewise a user's own spin count alone.
   r = run_command({"env", "-u", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT=0", "QILIN_TORCH_BINARY=" + fake.string(),
-                   qilin_bench().string(), "gate"});
+                   qilin_bench().string(), "model"});
   EXPECT_EQ(r.exit_code, 7);
   seen = run_command({"cat", (dir / "seen").string()});
-  EXPECT_EQ(seen.out, fake.string() + "|gate|unset|0\n");
+  EXPECT_EQ(seen.out, fake.string() + "|model|unset|0\n");
+}
+
+// `gate` re-scores per-sample logs through the torch-free evaluation core: it must not start the
+// torch binary. A stand-in that records being run proves it; the gate's own verdict must come out.
+TEST(LightBinary, GateRunsWithoutTheTorchBinary) {
+  testing::TempDir dir;
+  const auto fake = testing::write_fixture(dir / "fake-torch", "#!/bin/sh\ntouch \"$(dirname \"$0\")/ran\"\nexit 7\n");
+  ASSERT_EQ(chmod(fake.c_str(), 0755), 0);
+  const auto results = testing::source_dir() / "tests" / "reports" / "fixtures" / "run_demo" / "results.json";
+  auto r = run_command({"env", "QILIN_TORCH_BINARY=" + fake.string(), qilin_bench().string(), "gate", "--baseline",
+                        results.string(), "--current", results.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("0 regression(s)"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(dir / "ran"));
 }
 
 TEST(LightBinary, MissingTorchBinaryIsAClearError) {

@@ -3,9 +3,10 @@
 #include <cmath>
 
 #include "common/error.h"
-#include "harness/bm25_retriever.h"
-#include "harness/json_config.h"
+#include "evals/bm25_retriever.h"
+#include "common/json_config.h"
 #include "harness/node_cache.h"
+#include "harness/pipeline_config.h"
 #include "common/progress.h"
 #include "tests/testing/testing.h"
 
@@ -139,6 +140,47 @@ TEST(Progress, FormatsDurations) {
   EXPECT_EQ(format_duration(42.2), "42s");
   EXPECT_EQ(format_duration(185), "3m05s");
   EXPECT_EQ(format_duration(3720), "1h02m");
+}
+
+}  // namespace
+}  // namespace qb
+
+namespace qb {
+namespace {
+
+// The pipeline's config is typed at load: every mistake is found before anything runs, and the
+// message names the source and the key.
+std::string config_error(const std::vector<std::string>& sets) {
+  try {
+    load_pipeline_config("", sets);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(PipelineConfig, DefaultsAreTyped) {
+  PipelineConfig c = load_pipeline_config("", {});
+  EXPECT_EQ(c.run_name, "demo");
+  EXPECT_EQ(c.eval.cmexam_modes, (std::vector<std::string>{"loglik", "generate"}));
+  EXPECT_EQ(c.stages.at("sft").stage, TrainStage::kSft);
+  EXPECT_EQ(c.stages.at("dpo").template_user_prefix, "<reserved_102>");
+  EXPECT_TRUE(c.data.files.empty());  // every role from the demo world
+  EXPECT_EQ(c.json, default_pipeline_config());
+}
+
+TEST(PipelineConfig, MistakesNameTheKey) {
+  EXPECT_EQ(config_error({"eval.batch_size=\"16\""}),
+            "--set eval.batch_size=\"16\": key 'eval.batch_size': expected a number like the default (16), got \"16\"");
+  EXPECT_EQ(config_error({"eval.cmexam_modes=[\"loglik\",\"gen\"]"}),
+            "config: key 'eval.cmexam_modes': must be one of 'loglik', 'generate', got 'gen'");
+  EXPECT_EQ(config_error({"data.dcpt=5"}), "config: key 'data.dcpt': has the wrong type: 5");
+  EXPECT_EQ(config_error({"eval.batch_size=0"}), "config: key 'eval.batch_size': must be >= 1");
+  // A stage's settings go through the trainer's own parser when the config is read.
+  const std::string e = config_error({"stages.sft.lr=-1"});
+  EXPECT_NE(e.find("stages.sft"), std::string::npos) << e;
+  EXPECT_NE(e.find("'lr'"), std::string::npos) << e;
+  EXPECT_NE(config_error({"stages.dpo.lrr=1"}).find("'lrr'"), std::string::npos);
 }
 
 }  // namespace

@@ -44,7 +44,7 @@ TEST(Accuracy, McNemarOnItemsMatchedById) {
   // 10 items; a right on 0..1, b right on 1..9 (b given in reverse order).
   for (int i = 0; i < 10; ++i) a.add(outcome(std::to_string(i), "A", i <= 1 ? "A" : "B"));
   for (int i = 9; i >= 0; --i) b.add(outcome(std::to_string(i), "A", i >= 1 ? "A" : "B"));
-  const auto j = compare_accuracy(a, b);
+  const auto j = compare_accuracy(a, b).to_json();
   EXPECT_EQ(j["a_only_correct"], 1);
   EXPECT_EQ(j["b_only_correct"], 8);
   EXPECT_NEAR(j["p_value"].get<double>(), 2.0 * 10 / 512, 1e-15);  // 2 * P[Bin(9,.5) <= 1]

@@ -143,7 +143,7 @@ TEST(HuatuoScorer, PairedBootstrapMatchesItemsById) {
   // b answers better on every item; given in a different order.
   for (int i = 0; i < 40; ++i) a.add(std::to_string(i), "头", "头痛发烧" + std::to_string(i));
   for (int i = 39; i >= 0; --i) b.add(std::to_string(i), "头痛发烧", "头痛发烧" + std::to_string(i));
-  const auto j = compare_huatuo(a, b, 200, 1);
+  const auto j = compare_huatuo(a, b, 200, 1).to_json();
   EXPECT_GT(j["metrics"]["rouge1"]["delta"].get<double>(), 0);
   EXPECT_EQ(j["metrics"]["rouge1"]["p_value"].get<double>(), 0.0);  // b wins in every resample
   EXPECT_DOUBLE_EQ(j["metrics"]["rouge1"]["a"].get<double>(), value(a.result(), "rouge1"));

@@ -12,6 +12,7 @@
 #include "suites/dpo_reader.h"
 #include "suites/sft_reader.h"
 #include "trainers/tokenizer/char_tokenizer.h"
+#include "trainers/checkpoint/chat_template.h"
 #include "trainers/checkpoint/checkpoint.h"
 #include "trainers/train/dpo_loss.h"
 #include "trainers/model/lora.h"
@@ -530,6 +531,10 @@ TrainSummary run_training_stage(const TrainConfig& c, bool quiet, const Distribu
   io.write_model = [&](const fs::path& dir) {
     lm.save_merged(dir);
     for (const auto& [name, text] : tokenizer_files) write_file_atomic(dir / name, text);
+    // A chat model carries the template it learned, for whoever evaluates or serves it.
+    if (c.stage != TrainStage::kDcpt)
+      write_chat_template(dir, {c.template_system_prefix, c.template_system_suffix, c.template_user_prefix,
+                                c.template_user_suffix, c.template_assistant_prefix, c.template_assistant_suffix});
   };
   io.extra_state = [&] { return lm.adapter_state(); };
   io.restore_extra = [&](const std::string& name, const torch::Tensor& t) { lm.restore_adapter(name, t); };

@@ -1,4 +1,4 @@
-#include "harness/flat_json_record.h"
+#include "suites/flat_json_record.h"
 
 #include "common/utf8.h"
 

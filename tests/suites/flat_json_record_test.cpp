@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "harness/flat_json_record.h"
+#include "suites/flat_json_record.h"
 
 namespace qb {
 namespace {

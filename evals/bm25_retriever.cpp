@@ -1,4 +1,4 @@
-#include "harness/bm25_retriever.h"
+#include "evals/bm25_retriever.h"
 
 #include <fmt/format.h>
 #include <unicode/uchar.h>

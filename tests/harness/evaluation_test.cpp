@@ -7,7 +7,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "data/demo_world.h"
-#include "harness/suite_eval.h"
+#include "evals/evaluation.h"
 #include "trainers/tokenizer/char_tokenizer.h"
 #include "trainers/engine/engine.h"
 #include "trainers/model/model_config.h"
@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 // A tiny random model whose tokenizer covers the small demo world.
-class SuiteEvalTest : public ::testing::Test {
+class EvaluationTest : public ::testing::Test {
  protected:
   void SetUp() override {
     demo::write_demo_world(dir_ / "world", 7, demo::DemoSizes::small());
@@ -37,32 +37,32 @@ class SuiteEvalTest : public ::testing::Test {
     init_random_checkpoint(mc, dir_ / "model", 3, "fp32");
     tok.save(dir_ / "model" / "tokenizer.json");
   }
-  SuiteEvalSpec spec(const std::string& suite, const std::string& mode) {
-    SuiteEvalSpec s;
+  EvalSpec spec(const std::string& suite, const std::string& mode) {
+    EvalSpec s;
     s.suite = suite;
-    s.mode = mode;
-    s.data = dir_ / "world" / (suite == "cmexam" ? "cmexam_test.csv" : "huatuo_test.jsonl");
-    s.limit = 12;
-    s.max_new_tokens = 6;
+    s.options.mode = mode;
+    s.options.data = dir_ / "world" / (suite == "cmexam" ? "cmexam_test.csv" : "huatuo_test.jsonl");
+    s.options.limit = 12;
+    s.options.max_new_tokens = 6;
     s.chunk_size = 5;
-    s.huatuo_metrics.bootstrap = 50;
+    s.options.scoring.bootstrap = 50;
     return s;
   }
   testing::TempDir dir_;
 };
 
-TEST_F(SuiteEvalTest, MergedShardsEqualUnshardedExactly) {
+TEST_F(EvaluationTest, MergedShardsEqualUnshardedExactly) {
   Engine engine(dir_ / "model");
   for (auto [suite, mode] : std::vector<std::pair<std::string, std::string>>{
            {"cmexam", "loglik"}, {"cmexam", "generate"}, {"huatuo", "generate"}}) {
-    auto whole = evaluate_suite(engine, spec(suite, mode), dir_ / ("whole-" + suite + mode));
+    auto whole = run_evaluation(engine, spec(suite, mode), dir_ / ("whole-" + suite + mode));
     std::vector<fs::path> shards;
     for (int i = 0; i < 3; ++i) {
       auto s = spec(suite, mode);
       s.shard_index = i;
       s.shard_count = 3;
       fs::path out = dir_ / fmt::format("shard{}-{}{}", i, suite, mode);
-      evaluate_suite(engine, s, out);
+      run_evaluation(engine, s, out);
       shards.push_back(out);
     }
     std::reverse(shards.begin(), shards.end());  // merge order must not matter
@@ -79,11 +79,11 @@ TEST_F(SuiteEvalTest, MergedShardsEqualUnshardedExactly) {
   }
 }
 
-TEST_F(SuiteEvalTest, MissingShardIsAnError) {
+TEST_F(EvaluationTest, MissingShardIsAnError) {
   Engine engine(dir_ / "model");
   auto s = spec("cmexam", "loglik");
   s.shard_count = 2;
-  evaluate_suite(engine, s, dir_ / "s0");
+  run_evaluation(engine, s, dir_ / "s0");
   try {
     merge_eval_shards({dir_ / "s0"}, dir_ / "m");
     FAIL();
@@ -92,17 +92,17 @@ TEST_F(SuiteEvalTest, MissingShardIsAnError) {
   }
 }
 
-TEST_F(SuiteEvalTest, KilledEvaluationResumesFromFinishedChunks) {
+TEST_F(EvaluationTest, KilledEvaluationResumesFromFinishedChunks) {
   Engine engine(dir_ / "model");
   auto s = spec("cmexam", "generate");
-  auto first = evaluate_suite(engine, s, dir_ / "e");
+  auto first = run_evaluation(engine, s, dir_ / "e");
   // Forge a finished chunk: a resumed evaluation must take it as answered, not recompute it.
   fs::path chunk = dir_ / "e" / "work" / "chunk-000000.jsonl";
   std::string text = read_file(chunk);
   json row = json::parse(text.substr(0, text.find('\n')));
   row["output"] = "答案：" + row["gold"].get<std::string>();
   write_file_atomic(chunk, row.dump() + "\n" + text.substr(text.find('\n') + 1));
-  auto second = evaluate_suite(engine, s, dir_ / "e");
+  auto second = run_evaluation(engine, s, dir_ / "e");
   std::ifstream in(second.samples);
   std::string line;
   std::getline(in, line);

@@ -1,5 +1,5 @@
-// Turns what the pipeline produced (metrics objects of the metrics module, training logs,
-// paired comparisons) into the one results.json schema of reports/ (docs/RESULTS_SCHEMA.md).
+// Turns what a run produced (the suites' ScoreReports, training logs, paired comparisons) into the
+// one results.json schema of reports/ (docs/RESULTS_SCHEMA.md), straight from the typed reports.
 #pragma once
 
 #include <filesystem>
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "metrics/score_report.h"
 #include "reports/results.h"
 
 namespace qb {
@@ -17,8 +18,7 @@ struct EvalRecord {
   std::string checkpoint_name;  // base, dcpt, sft, dpo
   std::filesystem::path checkpoint_dir;
   bool rag = false;
-  std::string suite, mode;      // suite as the metrics module names it ("cmexam", "huatuo")
-  nlohmann::json metrics;       // metrics.json of the evaluation
+  ScoreReport report;           // its suite and mode name the evaluation
   std::filesystem::path samples;
 };
 
@@ -29,7 +29,7 @@ struct TrainingRecord {
 
 struct ComparisonRecord {
   std::string baseline, model, suite, mode;
-  nlohmann::json result;        // compare_accuracy / compare_huatuo object
+  ComparisonReport result;
 };
 
 struct ResultsInput {
@@ -41,8 +41,9 @@ struct ResultsInput {
   nlohmann::json manifest;
 };
 
-// The results.json suite name for a metrics-module suite name ("huatuo" -> "huatuo26m").
-std::string results_suite_name(const std::string& suite);
+// One evaluation as results.json holds it (samples relative to run_dir).
+reports::Evaluation results_evaluation(const ScoreReport& report, const std::filesystem::path& samples,
+                                       const std::filesystem::path& run_dir);
 
 reports::Results build_results(const ResultsInput& in);
 

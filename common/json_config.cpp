@@ -1,4 +1,4 @@
-#include "harness/json_config.h"
+#include "common/json_config.h"
 
 #include <fmt/format.h>
 

@@ -1,10 +1,11 @@
-#include "harness/gate.h"
+#include "evals/gate.h"
 
 #include <fmt/format.h>
 
 #include "common/error.h"
-#include "harness/json_config.h"
-#include "harness/suite_eval.h"
+#include "common/json_config.h"
+#include "evals/samples.h"
+#include "metrics/huatuo_options.h"
 #include "reports/metric_catalog.h"
 #include "reports/results.h"
 
@@ -36,17 +37,12 @@ GateTolerances load_gate_tolerances(const fs::path& file) {
 
 namespace {
 
-// The metrics module's suite name for a results.json suite name.
-std::string metrics_suite(const std::string& s) { return s == "huatuo26m" ? "huatuo" : s; }
-
+// The text-metric options the current run scored with (its manifest's config), without the
+// bootstrap: the paired test needs the per-item statistics only.
 HuatuoScoreOptions metric_options_of(const reports::Results& r) {
   HuatuoScoreOptions o;
   const json& m = r.manifest;
-  if (m.contains("config") && m["config"].contains("metrics")) {
-    const json& c = m["config"]["metrics"];
-    o.metric.segmenter.kind = c.value("segmenter", "jieba");
-    o.metric.segmenter.hmm = c.value("hmm", true);
-  }
+  if (m.contains("config") && m["config"].contains("metrics")) o = huatuo_options_from_json(m["config"]["metrics"]);
   o.bootstrap = 0;
   return o;
 }
@@ -66,7 +62,7 @@ GateReport run_gate(const fs::path& baseline_path, const fs::path& current_path,
   HuatuoScoreOptions mopt = metric_options_of(cur);
   GateReport report;
   // Paired tests are computed once per (model, suite, mode) and serve all its metrics.
-  std::map<std::string, json> paired;
+  std::map<std::string, ComparisonReport> paired;
 
   for (auto& bm : base.models) {
     const reports::ModelResult* cm = cur.find_model(bm.name);
@@ -96,17 +92,17 @@ GateReport run_gate(const fs::path& baseline_path, const fs::path& current_path,
             fs::path sa = baseline_path.parent_path() / be.samples, sb = current_path.parent_path() / ce->samples;
             if (fs::exists(sa) && fs::exists(sb)) {
               std::string key = bm.name + "|" + be.suite + "|" + be.mode;
-              if (!paired.count(key))
-                paired[key] = compare_samples(sa, sb, metrics_suite(be.suite), be.mode, mopt, tol.resamples, tol.seed);
-              const json& p = paired[key];
-              const json* m = nullptr;
-              if (p.contains("metrics") && p["metrics"].contains(metric))
-                m = &p["metrics"][metric];
-              else if (!p.contains("metrics") && metric == "acc")
-                m = &p;
-              if (m && m->contains("p_value") && !(*m)["p_value"].is_null()) {
-                row.p_value = (*m)["p_value"].get<double>();
-                row.test = p.value("test", "paired");
+              if (!paired.count(key)) {
+                SuiteOptions so;
+                so.mode = be.mode;
+                so.scoring = mopt;
+                paired[key] = compare_samples(sa, sb, be.suite, so, tol.resamples, tol.seed);
+              }
+              const ComparisonReport& p = paired[key];
+              const PairedDelta* d = p.find(metric);
+              if (d && d->p_value) {
+                row.p_value = d->p_value;
+                row.test = p.test;
               }
             }
           }
