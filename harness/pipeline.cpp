@@ -26,6 +26,7 @@
 #include "qilin_version.h"
 #include "reports/report_writer.h"
 #include "reports/results.h"
+#include "suites/data_summary.h"
 #include "suites/dcpt_reader.h"
 #include "suites/rag_reader.h"
 #include "trainers/checkpoint/chat_template.h"
@@ -193,6 +194,29 @@ class Pipeline {
       data_[r] = p;
       data_hash_[r] = sha256_file(p);
     }
+    validate_data();
+  }
+
+  // Every input file is read with its reader before anything is trained, so a bad record fails
+  // the run in seconds, naming file and line (strict), or is skipped and reported (data.lenient).
+  void validate_data() {
+    static const std::map<std::string, DataFormat> kFormat = {
+        {"dcpt", DataFormat::kDcpt},          {"sft", DataFormat::kSft},
+        {"dpo", DataFormat::kDpo},            {"cmexam_test", DataFormat::kCMExam},
+        {"cmexam_train", DataFormat::kCMExam}, {"huatuo_test", DataFormat::kHuatuo},
+        {"rag_corpus", DataFormat::kRag}};
+    for (const char* r : kDataRoles) {
+      SummaryOptions so;
+      so.format = kFormat.at(r);
+      so.read.lenient = cfg_.data.lenient;
+      const json summary = json::parse(summarize_data_file(data_.at(r), so).dump());
+      json check = {{"records", summary.at("rows")}, {"skipped", summary.at("skipped")},
+                    {"skipped_records", summary.value("errors", json::array())}};
+      if (check["skipped"].get<long>() > 0 && !opt_.quiet)
+        fmt::print(stderr, "data.{}: {} bad record(s) skipped (data.lenient), first: {}\n", r,
+                   check["skipped"].get<long>(), check["skipped_records"].empty() ? "" : check["skipped_records"][0].get<std::string>());
+      data_check_[r] = check;
+    }
   }
 
   static std::string demo_role(const std::string& format, const std::string& stage) {
@@ -315,6 +339,7 @@ class Pipeline {
     o.data = data_.at(cmexam ? "cmexam_test" : "huatuo_test");
     o.train_data = data_.at("cmexam_train");
     o.limit = e.limit;
+    o.lenient = cfg_.data.lenient;
     o.k_shot = e.k_shot;
     o.seed = e.seed;
     o.continuation = e.continuation;
@@ -465,7 +490,10 @@ class Pipeline {
     manifest["nodes_run"] = nodes_run_;
     manifest["nodes_cached"] = nodes_cached_;
     json hashes;
-    for (auto& [role, h] : data_hash_) hashes[role] = {{"file", data_.at(role).string()}, {"sha256", h}};
+    for (auto& [role, h] : data_hash_) {
+      hashes[role] = {{"file", data_.at(role).string()}, {"sha256", h}};
+      for (auto& [k, v] : data_check_[role].items()) hashes[role][k] = v;
+    }
     manifest["data"] = hashes;
     in.manifest = manifest;
 
@@ -486,6 +514,7 @@ class Pipeline {
   std::string started_;
   std::map<std::string, fs::path> data_;
   std::map<std::string, std::string> data_hash_;
+  std::map<std::string, json> data_check_;  // role -> records, skipped, skipped_records
   std::map<std::string, Checkpoint> checkpoints_;
   std::vector<EvalNode> evals_;
   std::vector<ComparisonRecord> comparisons_;

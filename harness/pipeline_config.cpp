@@ -17,6 +17,7 @@ json default_pipeline_config() {
   "data": {
     "demo_seed": 20261124,
     "demo_scale": "default",
+    "lenient": false,
     "dcpt": null, "sft": null, "dpo": null,
     "cmexam_test": null, "cmexam_train": null, "huatuo_test": null, "rag_corpus": null
   },
@@ -131,6 +132,7 @@ const std::map<std::string, Setter>& setters() {
     t["run_dir"] = [](C& c, const json& v, const At& at) { c.run_dir = as<std::string>(v, at); };
     t["data.demo_seed"] = field(&C::data, &DataSettings::demo_seed);
     t["data.demo_scale"] = [](C& c, const json& v, const At& at) { c.data.demo_scale = one_of(v, at, {"default", "small"}); };
+    t["data.lenient"] = field(&C::data, &DataSettings::lenient);
     for (const char* role : kDataRoles)
       t[std::string("data.") + role] = [role](C& c, const json& v, const At& at) {
         if (!v.is_null()) c.data.files[role] = as<std::string>(v, at);

@@ -24,6 +24,9 @@ inline const char* const kDataRoles[] = {"dcpt", "sft", "dpo", "cmexam_test", "c
 struct DataSettings {
   uint64_t demo_seed = 0;
   std::string demo_scale;                              // "default" | "small"
+  // false: the first bad record of any input file stops the run before anything is trained,
+  // naming file and line; true: bad records are skipped, each reported (file, line, reason).
+  bool lenient = false;
   std::map<std::string, std::filesystem::path> files;  // role -> file; absent = from the demo world
 };
 

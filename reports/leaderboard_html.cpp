@@ -539,6 +539,27 @@ void flatten(const json& v, const std::string& path, std::vector<std::pair<std::
   }
 }
 
+// Input records a lenient run skipped (manifest "data": role -> skipped_records), so a reader of
+// the report sees what the numbers were computed without. Nothing when no record was skipped.
+void skipped_records_section(std::string& h, const std::vector<RunResults>& runs) {
+  std::string rows;
+  for (const auto& run : runs) {
+    const json& m = run.results.manifest;
+    if (!m.contains("data") || !m["data"].is_object()) continue;
+    for (const auto& [role, d] : m["data"].items()) {
+      if (!d.is_object() || !d.contains("skipped_records") || !d["skipped_records"].is_array()) continue;
+      for (const auto& e : d["skipped_records"])
+        rows += "<tr><td>" + esc(run.label) + "</td><td class=\"mono\">" + esc(role) + "</td><td class=\"mono\">" +
+                esc(e.is_string() ? e.get<std::string>() : e.dump()) + "</td></tr>";
+    }
+  }
+  if (rows.empty()) return;
+  h += "<section id=\"skipped\"><h2>Skipped input records</h2><p class=\"note\">The run read its data leniently "
+       "(<span class=\"mono\">data.lenient</span>): these records were skipped, and every number above was "
+       "computed without them.</p><div class=\"scroll\"><table class=\"compact\"><thead><tr><th>Run</th>"
+       "<th>Data</th><th>File, line and reason</th></tr></thead><tbody>" + rows + "</tbody></table></div></section>";
+}
+
 void manifest_section(std::string& h, const std::vector<RunResults>& runs) {
   h += "<section id=\"manifest\"><h2>Run manifest</h2>";
   for (const auto& run : runs) {
@@ -579,6 +600,7 @@ std::string render_leaderboard_html(const std::vector<RunResults>& runs, const L
   training_section(h, runs);
   tests_section(h, runs);
   counts_section(h, runs);
+  skipped_records_section(h, runs);
   signatures_section(h, runs);
   manifest_section(h, runs);
   h += "<pre id=\"script-errors\"></pre></main>";
