@@ -31,6 +31,7 @@
 #include "suites/rag_reader.h"
 #include "trainers/checkpoint/chat_template.h"
 #include "trainers/compute_threads.h"
+#include "trainers/external/hf_output.h"
 #include "trainers/engine/engine.h"
 #include "trainers/model/model_config.h"
 #include "trainers/model/model_tools.h"
@@ -53,6 +54,7 @@ struct Checkpoint {
   std::string hash;   // content key of whatever produced it
   fs::path training_metrics;  // metrics.jsonl of its training stage (none for base)
   json training_summary;
+  fs::path adapter;   // a PEFT adapter applied on `dir` (an external trainer's LoRA stage); empty = none
 };
 
 struct EvalKey {
@@ -277,6 +279,7 @@ class Pipeline {
   }
 
   Checkpoint train_stage(const std::string& stage, const Checkpoint& init) {
+    if (cfg_.external_trainers.count(stage)) return train_stage_externally(stage, init);
     json key = {{"stage", stage}, {"settings", cfg_.json["stages"][stage]}, {"init", init.hash},
                 {"data", data_hash_[stage]}};
     json out = node("train-" + stage, key, [&](const CacheNode& n) {
@@ -294,6 +297,58 @@ class Pipeline {
     c.hash = out["hash"].get<std::string>();
     c.training_metrics = out["metrics"].get<std::string>();
     c.training_summary = out["summary"];
+    return c;
+  }
+
+  // A stage run by an existing trainer (trainers/external/): its command with the placeholders
+  // filled, its output in the node's log, a resume with {resume_from} when a killed run left
+  // checkpoints, and the Hugging Face layout it wrote checked before the node is marked done.
+  Checkpoint train_stage_externally(const std::string& stage, const Checkpoint& init) {
+    const ExternalTrainer& t = cfg_.external_trainers.at(stage);
+    json key = {{"stage", stage}, {"trainer", external_trainer_to_json(t)}, {"init", init.hash},
+                {"data", data_hash_[stage]}};
+    json out = node("train-" + stage, key, [&](const CacheNode& n) {
+      StagePlaceholders p;
+      p.base = init.dir.string();
+      p.adapter = init.adapter.string();
+      p.data = fs::absolute(data_.at(stage)).string();
+      p.output_dir = (n.dir / "output").string();
+      p.resume_from = newest_hf_checkpoint(p.output_dir);
+      p.run_dir = fs::absolute(run_dir_).string();
+      p.config = (n.dir / t.config_file).string();
+      p.stage = stage;
+      fs::create_directories(p.output_dir);
+      const fs::path log = n.dir / "train.log";
+      if (!opt_.quiet && !p.resume_from.empty())
+        fmt::print(stderr, "[train-{}] resuming the external trainer from {}\n", stage, p.resume_from);
+      auto r = run_external_trainer(t, p, log, [&](const std::string& line) {
+        if (!opt_.quiet) fmt::print(stderr, "[train-{}] {}\n", stage, line);
+      });
+      if (r.exit_status != 0) {
+        std::string tail;
+        for (const auto& l : r.tail) tail += "\n  " + l;
+        throw std::runtime_error(fmt::format("stage {}: the external trainer exited with status {} (log: {}); its last "
+                                             "lines:{}\nNothing after this stage ran; rerun to resume it.",
+                                             stage, r.exit_status, log.string(), tail));
+      }
+      HfOutput o = check_hf_output(p.output_dir, "stage " + stage);
+      const fs::path metrics = n.dir / "metrics.jsonl";
+      const long steps = trainer_state_to_metrics(p.output_dir, stage, metrics);
+      json summary = {{"stage", stage}, {"trainer", "external"}, {"steps", steps}, {"log", log.string()},
+                      {"output", o.kind == HfOutputKind::kPeftAdapter ? "peft-adapter" : "full"}};
+      return json{{"checkpoint", p.output_dir}, {"metrics", metrics.string()}, {"summary", summary},
+                  {"adapter", o.kind == HfOutputKind::kPeftAdapter}, {"adapter_base", init.dir.string()}};
+    });
+    Checkpoint c;
+    c.name = stage;
+    c.dir = out["checkpoint"].get<std::string>();
+    c.hash = out["hash"].get<std::string>();
+    c.training_metrics = out["metrics"].get<std::string>();
+    c.training_summary = out["summary"];
+    if (out.value("adapter", false)) {
+      c.adapter = c.dir;
+      c.dir = out["adapter_base"].get<std::string>();
+    }
     return c;
   }
 
@@ -389,6 +444,11 @@ class Pipeline {
       json out = node(name, key, [&](const CacheNode& n) {
         auto& engine = engines[k.checkpoint];
         if (!engine) {
+          const Checkpoint& ck = checkpoints_.at(k.checkpoint);
+          if (!ck.adapter.empty())
+            throw std::runtime_error("stage " + k.checkpoint + " wrote a PEFT adapter (" + ck.adapter.string() +
+                                     "); the local engine cannot apply adapters yet: evaluate it through a server "
+                                     "(eval.serve) or have the trainer merge the adapter into the base");
           EngineOptions eo;
           eo.batch_size = cfg_.eval.batch_size;
           engine = std::make_unique<Engine>(checkpoints_.at(k.checkpoint).dir, eo);

@@ -144,8 +144,19 @@ const std::map<std::string, Setter>& setters() {
     t["model.tokenizer_min_frequency"] = field(&C::model, &ModelSettings::tokenizer_min_frequency);
     t["model.architecture"] = [](C& c, const json& v, const At&) { c.model.architecture = v; };
     for (const char* stage : {"dcpt", "sft", "dpo"})
-      t[std::string("stages.") + stage] = [stage](C& c, const json& v, const At&) {
-        TrainConfig tc = train_config_from_json(v.dump(), std::string("config: stages.") + stage, {});
+      t[std::string("stages.") + stage] = [stage](C& c, const json& v, const At& at) {
+        // "trainer": "builtin" (the default) or an external trainer's command; the rest are the
+        // built-in trainer's settings.
+        json settings = v;
+        if (settings.contains("trainer")) {
+          const json& tr = settings["trainer"];
+          if (tr.is_object())
+            c.external_trainers[stage] = external_trainer_from_json(tr, at.source + ": stages." + stage);
+          else if (!(tr.is_string() && tr.get<std::string>() == "builtin"))
+            throw bad_key(at.source, at.key + ".trainer", "must be \"builtin\" or an object with a \"command\"");
+          settings.erase("trainer");
+        }
+        TrainConfig tc = train_config_from_json(settings.dump(), std::string("config: stages.") + stage, {});
         tc.stage = parse_stage(stage);
         c.stages[stage] = tc;
       };

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "metrics/huatuo_scorer.h"
+#include "trainers/external/external_trainer.h"
 #include "trainers/train/train_config.h"
 
 namespace qb {
@@ -70,6 +71,8 @@ struct PipelineConfig {
   DataSettings data;
   ModelSettings model;
   std::map<std::string, TrainConfig> stages;  // "dcpt", "sft", "dpo" (stage, data, init, out set by the pipeline)
+  // Stages run by an external trainer ("trainer": {"command": …}); the others use the built-in one.
+  std::map<std::string, ExternalTrainer> external_trainers;
   EvalSettings eval;
   RagSettings rag;
   HuatuoScoreOptions metrics;                 // segmenter, hmm, bootstrap, seed
