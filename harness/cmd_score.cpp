@@ -167,8 +167,9 @@ nlohmann::json foreign_cmexam_row(const ForeignCMExamItem& item, bool with_data)
                     std::to_string(q.options.size()) + " options");
     std::map<char, std::pair<double, std::string>> by_letter;  // acc_norm divides by the scored continuation's length
     for (const auto& c : r.choices) {
-      if (!q.options.count(c.label)) throw r.error(std::string("choice ") + c.label + " is not an option of question '" + q.id + "'");
-      by_letter[c.label] = {c.logprob, c.continuation.empty() ? q.options.at(c.label) : c.continuation};
+      const char label = item.choice_letters.empty() ? c.label : item.choice_letters.at(c.label);
+      if (!q.options.count(label)) throw r.error(std::string("choice ") + label + " is not an option of question '" + q.id + "'");
+      by_letter[label] = {c.logprob, c.continuation.empty() ? q.options.at(label) : c.continuation};
     }
     nlohmann::json lp = nlohmann::json::array(), texts = nlohmann::json::array();
     for (const auto& [letter, v] : by_letter) {

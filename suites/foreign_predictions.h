@@ -31,6 +31,10 @@ struct ForeignChoice {
   char label = 0;             // the option letter: the tool's label, or 'A' + position
   std::string continuation;   // the text whose log-likelihood was taken ("" when not recorded)
   double logprob = 0;         // kChoiceLogprobs only
+  // The tool numbers choices (lm-eval): `label` is 'A' + index, and so are the gold letters in
+  // `reference`; against a dataset, index i is the question's i-th option (CMExam has questions
+  // whose options are B-E).
+  bool positional = false;
 };
 
 struct ForeignPrediction {

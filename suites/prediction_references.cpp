@@ -187,7 +187,7 @@ std::vector<ForeignCMExamItem> match_cmexam_references(const ForeignPredictions&
         }
       }
       q.id = scoring_id(r);
-      items[k] = {std::move(q), &r};
+      items[k] = {std::move(q), &r, {}};
     }
   } else {
     // Without an id column a question's id is its 1-based data row (suites/cmexam_reader.h).
@@ -207,8 +207,19 @@ std::vector<ForeignCMExamItem> match_cmexam_references(const ForeignPredictions&
       const ForeignPrediction& r = p.records[k];
       if (index[k] == kDropped) continue;
       const CMExamQuestion& q = data->records[index[k]];
-      items.push_back({q, &r});
-      if (r.reference && letter_set(*r.reference) != q.answer) note_disagreement(match, r, *r.reference, q.answer);
+      ForeignCMExamItem item{q, &r, {}};
+      std::string reference = r.reference.value_or("");
+      if (!r.choices.empty() && r.choices[0].positional) {
+        if (r.choices.size() != q.options.size())
+          throw r.error(std::to_string(r.choices.size()) + " choices, but question " + shown(q.id) + " of " + data_file +
+                        " has " + std::to_string(q.options.size()) + " options");
+        auto option = q.options.begin();
+        for (const auto& c : r.choices) item.choice_letters[c.label] = (option++)->first;
+        for (char& l : reference)
+          if (item.choice_letters.count(l)) l = item.choice_letters[l];
+      }
+      if (r.reference && letter_set(reference) != q.answer) note_disagreement(match, r, *r.reference, q.answer);
+      items.push_back(std::move(item));
     }
   }
   std::vector<std::string> ids;

@@ -5,6 +5,7 @@
 // counted (a sign that the two files are not aligned).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,9 @@ std::vector<ForeignHuatuoItem> match_huatuo_references(const ForeignPredictions&
 struct ForeignCMExamItem {
   CMExamQuestion question;
   const ForeignPrediction* source = nullptr;
+  // For choices the tool numbered (ForeignChoice::positional): the choice's letter -> the
+  // question's option letter at that index. Empty when the labels are the option letters.
+  std::map<char, char> choice_letters;
 };
 
 // Without data, a question is made from the record: its options are the record's choices

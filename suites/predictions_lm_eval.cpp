@@ -142,6 +142,7 @@ ForeignPrediction to_prediction(const Sample& s, bool filtered) {
     if (!is_pair(pair)) throw s.at.error("response " + std::to_string(i) + " is not a [logprob, is_greedy] pair");
     ForeignChoice c;
     c.label = static_cast<char>('A' + i);
+    c.positional = true;
     c.logprob = number_of(pair[0], filtered ? "filtered_resps" : "resps", r);
     c.continuation = continuation(s, i);
     all_spaced = all_spaced && !c.continuation.empty() && c.continuation[0] == ' ';

@@ -6,6 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fstream>
+
+#include "suites/cmexam_reader.h"
+#include "suites/huatuo_reader.h"
 #include "tests/testing/testing.h"
 
 namespace qb {
@@ -226,6 +230,98 @@ TEST(CliScoreForeign, BadInputExitsTwoNamingFileAndPlace) {
   r = score({"--suite", "cmexam", "--predictions", four.string(), "--data", data, "-o", out.string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_FALSE(fs::exists(out));
+}
+
+// The 6,000 real Huatuo-26M test items: the same predictions as LLaMA-Factory and lm-eval files and as
+// our own JSONL score identically, with references from the file or from the data set.
+TEST(CliScoreForeignReal, Huatuo6000InThreeLayouts) {
+  QILIN_REQUIRE_SHARED(data, "huatuo26m/huatuo26M_test_6000.json");
+  const auto items = read_huatuo(data).records;
+  ASSERT_EQ(items.size(), 6000u);
+  TempDir dir;
+  std::ofstream own(dir / "own.jsonl"), lf(dir / "generated_predictions.jsonl"),
+      lm(dir / "samples_huatuo_2026-01-01T00-00-00.000000.jsonl");
+  for (size_t i = 0; i < items.size(); ++i) {
+    // A stand-in answer: the question followed by the first half of the reference (a partial match).
+    const std::string& ref = items[i].answers[0];
+    std::string prediction = items[i].question + ref.substr(0, ref.size() / 2);
+    while (!prediction.empty() && (static_cast<unsigned char>(prediction.back()) & 0xC0) == 0x80) prediction.pop_back();
+    if (!prediction.empty() && static_cast<unsigned char>(prediction.back()) >= 0xC0) prediction.pop_back();
+    own << nlohmann::json{{"prediction", prediction}, {"reference", ref}}.dump() << "\n";
+    lf << nlohmann::json{{"prompt", items[i].question}, {"predict", prediction}, {"label", ref}}.dump() << "\n";
+    const size_t doc = (i % 2 == 0 ? i / 2 : 3000 + i / 2);  // two ranks: even docs first, then odd
+    const size_t k = doc < 3000 ? doc * 2 : (doc - 3000) * 2 + 1;
+    const std::string& ref_k = items[k].answers[0];
+    std::string pred_k = items[k].question + ref_k.substr(0, ref_k.size() / 2);
+    while (!pred_k.empty() && (static_cast<unsigned char>(pred_k.back()) & 0xC0) == 0x80) pred_k.pop_back();
+    if (!pred_k.empty() && static_cast<unsigned char>(pred_k.back()) >= 0xC0) pred_k.pop_back();
+    lm << nlohmann::json{{"doc_id", k}, {"target", ref_k}, {"resps", {{pred_k}}}, {"filtered_resps", {pred_k}},
+                         {"arguments", {{"gen_args_0", {{"arg_0", items[k].question}, {"arg_1", {{"until", {"\n"}}}}}}}},
+                         {"filter", "none"}}
+              .dump()
+       << "\n";
+  }
+  own.close();
+  lf.close();
+  lm.close();
+  const auto base = scores_only(scored({"--suite", "huatuo", "--bootstrap", "0", "--predictions", (dir / "own.jsonl").string()}));
+  ASSERT_EQ(base["n"], 6000);
+  EXPECT_EQ(scores_only(scored({"--suite", "huatuo", "--bootstrap", "0", "--predictions",
+                                (dir / "generated_predictions.jsonl").string()})),
+            base);
+  const auto lm_scored = scored({"--suite", "huatuo", "--bootstrap", "0", "--predictions",
+                                 (dir / "samples_huatuo_2026-01-01T00-00-00.000000.jsonl").string(), "--data", data.string()});
+  EXPECT_EQ(scores_only(lm_scored), base);
+  EXPECT_EQ(lm_scored["source"]["matched_by"], "position");
+  EXPECT_EQ(lm_scored["source"]["reference_disagreements"]["count"], 0);
+}
+
+// The real CMExam validation split read leniently (its row 5357 has no answer): an lm-eval
+// multiple-choice file with all 6,811 docs scores like our own JSONL for the 6,810 readable
+// questions, and the prediction of the skipped one is dropped and counted.
+TEST(CliScoreForeignReal, CMExam6811LenientDropsTheSkippedQuestion) {
+  QILIN_REQUIRE_SHARED(data, "cmexam/cmexam_val_6811.csv");
+  ReadOptions lenient;
+  lenient.lenient = true;
+  const auto questions = read_cmexam(data, lenient).records;
+  ASSERT_EQ(questions.size(), 6810u);
+  std::map<long, const CMExamQuestion*> by_position;
+  for (const auto& q : questions) by_position[std::stol(q.id) - 1] = &q;
+  TempDir dir;
+  std::ofstream own(dir / "own.jsonl"), lm(dir / "samples_cmexam_2026-01-01T00-00-00.000000.jsonl");
+  for (long doc = 0; doc < 6811; ++doc) {
+    auto it = by_position.find(doc);
+    // The skipped question's options are unknown here: five stand-ins. A few real questions have
+    // options B-E or A, B, D, E: lm-eval numbers the choices, so choice i is the i-th option.
+    const std::map<char, std::string> options = it == by_position.end()
+        ? std::map<char, std::string>{{'A', "x"}, {'B', "x"}, {'C', "x"}, {'D', "x"}, {'E', "x"}}
+        : it->second->options;
+    nlohmann::json logprobs = nlohmann::json::object(), resps = nlohmann::json::array(), args = nlohmann::json::object();
+    long c = 0;
+    for (const auto& [letter, text] : options) {
+      const double lp = -1.0 - static_cast<double>((doc * 7 + c * 3) % 11) / 4.0;  // exact in binary
+      logprobs[std::string(1, letter)] = lp;
+      resps.push_back({{lp, false}});
+      args["gen_args_" + std::to_string(c++)] = {{"arg_0", "q"}, {"arg_1", " " + text}};
+    }
+    if (it != by_position.end()) own << nlohmann::json{{"id", it->second->id}, {"logprobs", logprobs}}.dump() << "\n";
+    nlohmann::json filtered = nlohmann::json::array();
+    for (const auto& r : resps) filtered.push_back(r[0]);
+    lm << nlohmann::json{{"doc_id", doc}, {"target", "0"}, {"arguments", args}, {"resps", resps},
+                         {"filtered_resps", filtered}, {"filter", "none"}}
+              .dump()
+       << "\n";
+  }
+  own.close();
+  lm.close();
+  const auto base = scores_only(scored({"--suite", "cmexam", "--predictions", (dir / "own.jsonl").string(), "--data",
+                                        data.string(), "--lenient-data"}));
+  ASSERT_EQ(base["n"], 6810);
+  const auto j = scored({"--suite", "cmexam", "--predictions", (dir / "samples_cmexam_2026-01-01T00-00-00.000000.jsonl").string(),
+                         "--data", data.string(), "--lenient-data"});
+  EXPECT_EQ(scores_only(j), base);
+  EXPECT_EQ(j["source"]["dropped"]["count"], 1);
+  EXPECT_EQ(j["source"]["dropped"]["examples"][0], "line 5357: item 5357 of " + data.string() + " was skipped by the lenient read");
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // predictions of items a lenient read skipped dropped and counted.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "common/error.h"
 #include "suites/cmexam_reader.h"
 #include "suites/huatuo_reader.h"
@@ -154,6 +156,24 @@ TEST(PredictionReferences, CMExamQuestionsFromTheFilesChoicesOrAtoE) {
   p.records[0].reference.reset();
   EXPECT_EQ(error_of([&] { match_cmexam_references(p, nullptr, "", m); }),
             "pred.jsonl: line 1: no gold answer in the file; pass --data (the CMExam CSV) to take them from it");
+}
+
+TEST(PredictionReferences, NumberedChoicesAreTheQuestionsOptionsInOrder) {
+  TempDir dir;
+  // Real CMExam has a few questions whose options are B-E: lm-eval's choice 0 is then option B.
+  const auto csv = write_fixture(dir / "q.csv", "Question,Options,Answer,Explanation\n问,\"B 乙\nC 丙\nD 丁\nE 戊\",C,\n");
+  const auto data = read_cmexam(csv);
+  auto p = texts({""});
+  p.records[0].kind = ForeignAnswerKind::kChoiceLogprobs;
+  for (int i = 0; i < 4; ++i) p.records[0].choices.push_back({static_cast<char>('A' + i), "", -1.0 - i, true});
+  p.records[0].reference = "B";  // target index 1
+  ReferenceMatch m;
+  const auto items = match_cmexam_references(p, &data, csv.string(), m);
+  EXPECT_EQ(items[0].choice_letters, (std::map<char, char>{{'A', 'B'}, {'B', 'C'}, {'C', 'D'}, {'D', 'E'}}));
+  EXPECT_EQ(m.disagreements, 0);  // index 1 is option C, the data's answer
+  p.records[0].choices.pop_back();
+  EXPECT_EQ(error_of([&] { match_cmexam_references(p, &data, csv.string(), m); }),
+            "pred.jsonl: line 1: 3 choices, but question '1' of " + csv.string() + " has 4 options");
 }
 
 TEST(PredictionReferences, HuatuoRefusesMultipleChoiceRecords) {
