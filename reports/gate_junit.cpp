@@ -5,29 +5,27 @@
 #include <map>
 
 #include "reports/gate_text.h"
+#include "reports/html_escape.h"
 
 namespace qb::reports {
 
+// The five markup characters as html_escape writes them (&#39; is XML too); then what only XML
+// needs: control characters it cannot hold, and line breaks and tabs kept through attribute
+// normalisation.
 std::string xml_escape(const std::string& text, bool attribute) {
+  const std::string escaped = html_escape(text);
   std::string out;
-  out.reserve(text.size() + 16);
-  for (char ch : text) {
+  out.reserve(escaped.size());
+  for (char ch : escaped) {
     const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\n': out += attribute ? "&#10;" : "\n"; break;
-      case '\r': out += "&#13;"; break;
-      case '\t': out += attribute ? "&#9;" : "\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7F)
-          out += "\xEF\xBF\xBD";  // U+FFFD: XML 1.0 has no way to write these
-        else
-          out += ch;
-    }
+    if (c == '\n' || c == '\t')
+      out += attribute ? (c == '\n' ? "&#10;" : "&#9;") : std::string(1, ch);
+    else if (c == '\r')
+      out += "&#13;";
+    else if (c < 0x20 || c == 0x7F)
+      out += "\xEF\xBF\xBD";  // U+FFFD: XML 1.0 has no way to write these
+    else
+      out += ch;
   }
   return out;
 }

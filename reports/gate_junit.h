@@ -13,7 +13,7 @@ namespace qb::reports {
 
 std::string gate_junit_xml(const GateReport& report);
 
-// Text for XML character data and attribute values: & < > " ' as references, line breaks and
+// Text for XML character data and attribute values: & < > " ' as references (html_escape), line breaks and
 // tabs in attributes as character references (else parsers fold them into spaces), and the
 // control characters XML 1.0 forbids replaced by U+FFFD.
 std::string xml_escape(const std::string& text, bool attribute);

@@ -1,5 +1,6 @@
 #include "suites/prediction_formats.h"
 
+#include <algorithm>
 #include <fstream>
 
 #include "suites/csv_reader.h"

@@ -16,6 +16,43 @@ std::string where_of(const RecordLocation& loc) {
   return "record " + std::to_string(loc.record);
 }
 
+ForeignPrediction record_at(const RecordLocation& loc, long position) {
+  ForeignPrediction r;
+  r.file = loc.file;
+  r.where = where_of(loc);
+  r.position = position;
+  return r;
+}
+
+CsvTable::CsvTable(const fs::path& path)
+    : file_(path.string()), in_(path, std::ios::binary), reader_(in_, file_) {
+  if (!in_) throw error_in_file(file_, "cannot open the file for reading");
+  CsvRecord rec;
+  if (!reader_.next(rec)) throw error_in_file(file_, "empty file: no header and no rows");
+  header_line_ = rec.line;
+  for (const auto& f : rec.fields) {
+    header_.emplace_back(trim(f));
+    if (!columns_.emplace(header_.back(), header_.size() - 1).second && !header_.back().empty())
+      throw error_at_line(file_, rec.line, "column '" + header_.back() + "' appears twice in the header");
+  }
+}
+
+std::optional<size_t> CsvTable::column(const std::string& name) const {
+  auto it = columns_.find(name);
+  if (it == columns_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool CsvTable::next(CsvRecord& row, ForeignPrediction& where) {
+  if (!reader_.next(row)) return false;
+  where.file = file_;
+  where.where = "line " + std::to_string(row.line);
+  if (row.fields.size() != header_.size())
+    throw where.error("expected " + std::to_string(header_.size()) + " fields (as in the header), found " +
+                      std::to_string(row.fields.size()));
+  return true;
+}
+
 void for_each_json_object(const fs::path& path,
                           const std::function<void(const nlohmann::json&, const RecordLocation&)>& fn) {
   ReadReport report;

@@ -3,10 +3,14 @@
 #pragma once
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
+#include "suites/csv_reader.h"
 #include "suites/foreign_predictions.h"
 #include "suites/read_options.h"
 
@@ -23,6 +27,30 @@ ForeignPredictions read_fields(const fs::path& path, const ForeignReadOptions& o
 
 // "line 12" (JSONL, CSV) or "record 3" (an element of a JSON list).
 std::string where_of(const RecordLocation& loc);
+
+// A record of `loc`'s file at `loc`, at 0-based `position` in the evaluated dataset.
+ForeignPrediction record_at(const RecordLocation& loc, long position);
+
+// A CSV file of predictions: its trimmed header (a name used twice is an error, an empty one
+// allowed: pandas' unnamed index) and its rows, each checked to have the header's field count.
+class CsvTable {
+ public:
+  explicit CsvTable(const fs::path& path);
+  const std::string& file() const { return file_; }
+  const std::vector<std::string>& header() const { return header_; }
+  long header_line() const { return header_line_; }
+  std::optional<size_t> column(const std::string& name) const;
+  // The next row, or false at the end; `where` is set to the row's location.
+  bool next(CsvRecord& row, ForeignPrediction& where);
+
+ private:
+  std::string file_;
+  std::ifstream in_;
+  CsvReader reader_;
+  std::vector<std::string> header_;
+  std::map<std::string, size_t> columns_;
+  long header_line_ = 0;
+};
 
 // Every JSON object of a JSONL file or a JSON list file, strictly (the first bad record throws).
 void for_each_json_object(const fs::path& path,

@@ -7,12 +7,10 @@
 //     `correctness` (0/1); written with pandas' index as a first column without a name.
 // UTF-8 with or without BOM (suites/csv_reader.h). The options and answer are parsed with the
 // CMExam reader's rules (suites/cmexam_reader.h).
-#include <fstream>
 #include <map>
 #include <set>
 
 #include "suites/cmexam_reader.h"
-#include "suites/csv_reader.h"
 #include "suites/prediction_readers.h"
 #include "suites/text_util.h"
 
@@ -26,20 +24,13 @@ const std::set<std::string> kToolColumns = {"raw_prediction", "predicted_answer"
 }  // namespace
 
 ForeignPredictions read_cmexam_csv(const fs::path& path, const ForeignReadOptions& options) {
-  const std::string file = path.string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw error_in_file(file, "cannot open the file for reading");
-  CsvReader csv(in, file);
-  CsvRecord rec;
-  if (!csv.next(rec)) throw error_in_file(file, "empty file: no header and no rows");
-  std::vector<std::string> header;
+  CsvTable csv(path);
+  const std::string& file = csv.file();
+  const std::vector<std::string>& header = csv.header();
+  const long header_line = csv.header_line();
   std::map<std::string, size_t> col;
-  for (const auto& f : rec.fields) {
-    header.emplace_back(trim(f));
-    if (!col.emplace(header.back(), header.size() - 1).second && !header.back().empty())
-      throw error_at_line(file, rec.line, "column '" + header.back() + "' appears twice in the header");
-  }
-  const long header_line = rec.line;
+  for (size_t i = 0; i < header.size(); ++i) col.emplace(header[i], i);
+  CsvRecord rec;
   auto need = [&](const std::string& name, const std::string& why) {
     if (!col.count(name))
       throw error_at_line(file, header_line, "no column '" + name + "' " + why + " (the header has: " + join(header, ", ") + ")");
@@ -88,18 +79,13 @@ ForeignPredictions read_cmexam_csv(const fs::path& path, const ForeignReadOption
   double qilin_sum = 0;
 
   long row = 0;
-  while (csv.next(rec)) {
+  ForeignPrediction r;
+  while (csv.next(rec, r)) {
     ++row;
-    ForeignPrediction r;
-    r.file = file;
-    r.where = "line " + std::to_string(rec.line);
     RecordLocation loc;
     loc.file = file;
     loc.line = rec.line;
     loc.record = row;
-    if (rec.fields.size() != header.size())
-      throw r.error("expected " + std::to_string(header.size()) + " fields (as in the header), found " +
-                    std::to_string(rec.fields.size()));
     r.position = row - 1;
     if (pandas_index) {
       const std::string index(trim(rec.fields[0]));
@@ -142,7 +128,8 @@ ForeignPredictions read_cmexam_csv(const fs::path& path, const ForeignReadOption
       qilin_sum += c == "1";
       ++qilin_rows;
     }
-    out.records.push_back(std::move(r));
+    out.records.push_back(r);
+    r = ForeignPrediction();
   }
   if (row == 0) throw error_in_file(file, "no rows: the file holds only a header");
   sort_by_position(out);

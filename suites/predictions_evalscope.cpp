@@ -52,9 +52,7 @@ ForeignPredictions read_evalscope(const fs::path& path, const ForeignReadOptions
   std::string kind;  // "reviews" or "predictions", fixed by the first record
   std::map<std::string, std::pair<double, long>> value_sums;  // review score.value key -> sum, count
   for_each_json_object(path, [&](const nlohmann::json& j, const RecordLocation& loc) {
-    ForeignPrediction r;
-    r.file = loc.file;
-    r.where = where_of(loc);
+    ForeignPrediction r = record_at(loc, 0);  // the position is its `index`, read below
     const std::string this_kind = j.contains("sample_score") ? "reviews" : j.contains("model_output") ? "predictions" : "";
     if (this_kind.empty()) throw r.error("neither 'sample_score' (a review) nor 'model_output' (a prediction)");
     if (kind.empty()) kind = this_kind;
@@ -93,7 +91,8 @@ ForeignPredictions read_evalscope(const fs::path& path, const ForeignReadOptions
       ToolScore s;
       s.name = "mean " + name;
       s.value = sn.first / static_cast<double>(sn.second);
-      s.percent = s.value * 100;  // per-sample scores in [0, 1]
+      // Accuracy is a mean of 0/1 scores: a fraction. Other metrics keep the scale EvalScope gave them.
+      s.percent = name == "acc" ? s.value * 100 : s.value;
       s.ours = name == "acc" ? "acc" : "";
       s.protocol = name + "|evalscope|agg:mean of the reviews' sample_score.score.value." + name +
                    (name == "acc" ? "|extract:the benchmark's own answer extraction" : "");

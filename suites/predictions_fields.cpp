@@ -3,10 +3,8 @@
 // are keys or dotted paths into nested objects ("output.text"); CSV names are header columns.
 // A JSON prediction that is an object of numbers ({"A": -1.2, "B": -3.4}) is read as per-option
 // log-likelihoods; with letters_answers (score --mode loglik) a string is the chosen letters.
-#include <fstream>
 #include <map>
 
-#include "suites/csv_reader.h"
 #include "suites/json_records.h"
 #include "suites/prediction_readers.h"
 #include "suites/text_util.h"
@@ -37,10 +35,7 @@ void read_json(const fs::path& path, const ForeignReadOptions& o, ForeignPredict
   const FieldMapping& f = o.fields;
   long n = 0;
   for_each_json_object(path, [&](const nlohmann::json& j, const RecordLocation& loc) {
-    ForeignPrediction r;
-    r.file = loc.file;
-    r.where = where_of(loc);
-    r.position = n++;
+    ForeignPrediction r = record_at(loc, n++);
     const nlohmann::json* p = find_field(j, f.prediction);
     if (!p) throw r.error("missing field '" + f.prediction + "' (named by --field prediction)");
     set_answer(r, *p, f.prediction, o.letters_answers);
@@ -61,31 +56,20 @@ void read_json(const fs::path& path, const ForeignReadOptions& o, ForeignPredict
 }
 
 void read_csv(const fs::path& path, const ForeignReadOptions& o, ForeignPredictions& out) {
-  const std::string file = path.string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw error_in_file(file, "cannot open the file for reading");
-  CsvReader csv(in, file);
-  CsvRecord rec;
-  if (!csv.next(rec)) throw error_in_file(file, "empty file: no header and no rows");
-  std::vector<std::string> header;
-  for (const auto& h : rec.fields) header.emplace_back(trim(h));
+  CsvTable csv(path);
   auto column = [&](const std::string& name, const char* role) -> long {
     if (name.empty()) return -1;
-    for (size_t i = 0; i < header.size(); ++i)
-      if (header[i] == name) return static_cast<long>(i);
-    throw error_at_line(file, rec.line, "no column '" + name + "' (named by --field " + role + "); the header has: " + join(header, ", "));
+    if (auto c = csv.column(name)) return static_cast<long>(*c);
+    throw error_at_line(csv.file(), csv.header_line(), "no column '" + name + "' (named by --field " + role +
+                                                           "); the header has: " + join(csv.header(), ", "));
   };
   const long c_pred = column(o.fields.prediction, "prediction"), c_ref = column(o.fields.reference, "reference"),
              c_id = column(o.fields.id, "id");
   long n = 0;
-  while (csv.next(rec)) {
-    ForeignPrediction r;
-    r.file = file;
-    r.where = "line " + std::to_string(rec.line);
+  CsvRecord rec;
+  ForeignPrediction r;
+  while (csv.next(rec, r)) {
     r.position = n++;
-    if (rec.fields.size() != header.size())
-      throw r.error("expected " + std::to_string(header.size()) + " fields (as in the header), found " +
-                    std::to_string(rec.fields.size()));
     r.kind = o.letters_answers ? ForeignAnswerKind::kLetters : ForeignAnswerKind::kText;
     (o.letters_answers ? r.letters : r.text) = rec.fields[c_pred];
     if (c_ref >= 0) r.reference = rec.fields[c_ref];
@@ -93,9 +77,10 @@ void read_csv(const fs::path& path, const ForeignReadOptions& o, ForeignPredicti
       r.id = std::string(trim(rec.fields[c_id]));
       if (r.id.empty()) throw r.error("empty id in column '" + o.fields.id + "'");
     }
-    out.records.push_back(std::move(r));
+    out.records.push_back(r);
+    r = ForeignPrediction();
   }
-  if (n == 0) throw error_in_file(file, "no rows: the file holds only a header");
+  if (n == 0) throw error_in_file(csv.file(), "no rows: the file holds only a header");
   out.layout = "fields-csv";
 }
 

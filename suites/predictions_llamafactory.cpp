@@ -60,10 +60,7 @@ ForeignPredictions read_llamafactory(const fs::path& path, const ForeignReadOpti
   bool with_prompt = false;
   long n = 0;
   for_each_json_object(path, [&](const nlohmann::json& j, const RecordLocation& loc) {
-    ForeignPrediction r;
-    r.file = loc.file;
-    r.where = where_of(loc);
-    r.position = n++;
+    ForeignPrediction r = record_at(loc, n++);
     if (!j.contains("predict") && j.contains("chosen") && j.contains("rejected"))
       throw r.error(
           "this is the generated_predictions.jsonl of a LLaMA-Factory reward-model run (`chosen`/`rejected` "

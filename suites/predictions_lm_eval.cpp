@@ -219,8 +219,7 @@ ForeignPredictions read_lm_eval(const fs::path& path, const ForeignReadOptions& 
   std::vector<std::string> filters;  // in order of first appearance
   for_each_json_object(path, [&](const nlohmann::json& j, const RecordLocation& loc) {
     Sample s;
-    s.at.file = loc.file;
-    s.at.where = where_of(loc);
+    s.at = record_at(loc, 0);  // the position is its doc_id, read below
     auto id = j.find("doc_id");
     if (id == j.end()) throw s.at.error("missing field 'doc_id' (lm-eval --log_samples writes one per line)");
     if (!id->is_number_integer() || id->get<long long>() < 0) throw s.at.error("field 'doc_id' is not a non-negative integer");

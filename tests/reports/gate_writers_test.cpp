@@ -123,7 +123,7 @@ TEST(GateJUnit, TestsuitePerRowSuiteModeTestcasePerMetric) {
 }
 
 TEST(GateJUnit, EscapesMarkupAndWhatXmlCannotHold) {
-  EXPECT_EQ(xml_escape("a&b<c>\"d'e", false), "a&amp;b&lt;c&gt;&quot;d&apos;e");
+  EXPECT_EQ(xml_escape("a&b<c>\"d'e", false), "a&amp;b&lt;c&gt;&quot;d&#39;e");
   EXPECT_EQ(xml_escape("x\ny\tz", false), "x\ny\tz");
   EXPECT_EQ(xml_escape("x\ny\tz\r", true), "x&#10;y&#9;z&#13;");  // kept through attribute normalisation
   EXPECT_EQ(xml_escape(std::string("a\x01" "b\x1b" "c\x7f"), false), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\xEF\xBF\xBD");
