@@ -346,6 +346,9 @@ void add_score(CLI::App& app) {
     if (args->bleu_agg == "corpus" && args->smooth != 0)
       throw InputError("--smooth", "value " + std::to_string(args->smooth),
                        "smoothing applies to --bleu-agg sentence only (corpus BLEU is nmt's unsmoothed definition)");
+    if (!is_foreign(*args, args->predictions) && (!args->fields.empty() || !args->filter.empty()))  // other tools' options
+      throw InputError(args->fields.empty() ? "--filter" : "--field", args->predictions,
+                       "applies to other tools' files, not to qilin-bench's own JSONL (--from qilin)");
     run_score(*args);
   });
 }

@@ -199,6 +199,9 @@ TEST(CliScoreForeign, BadInputExitsTwoNamingFileAndPlace) {
            " holds choices made by log-likelihood (loglik mode)"},
       {{"--suite", "huatuo", "--predictions", fixture("qilin/huatuo.jsonl"), "--field", "prediction"},
        "--field: prediction: expected prediction=NAME, reference=NAME or id=NAME"},
+      {{"--suite", "huatuo", "--predictions", fixture("qilin/huatuo.jsonl"), "--filter", "none"},
+       "--filter: " + fixture("qilin/huatuo.jsonl") +
+           ": applies to other tools' files, not to qilin-bench's own JSONL (--from qilin)"},
       {{"--suite", "huatuo", "--predictions", fixture("lm-eval/demo-model/samples_cmexam_mc_2026-01-02T04-00-00.000001.jsonl")},
        fixture("lm-eval/demo-model/samples_cmexam_mc_2026-01-02T04-00-00.000001.jsonl") +
            ": line 1: holds a multiple-choice answer, not generated text: use --suite cmexam"},
