@@ -1,5 +1,5 @@
 // What `qilin-bench gate` decided, one row per (model row, suite, mode, metric): the plain data
-// that harness/gate.h computes and that every gate writer renders (the terminal table,
+// that evals/gate.h computes and that every gate writer renders (the terminal table,
 // reports/gate_junit.h, reports/gate_markdown.h, reports/github_annotations.h). Kept here so
 // the writers depend on nothing but this struct.
 #pragma once
