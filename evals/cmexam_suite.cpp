@@ -45,8 +45,10 @@ class CMExamScorer : public SuiteScorer {
         row["predicted"] = std::string(1, choice.acc);
         row["predicted_norm"] = std::string(1, choice.acc_norm);
       }
-      o.predicted = row["predicted"].get<std::string>();
-      o.predicted_norm = row["predicted_norm"].get<std::string>();
+      // Letters a tool chose itself (score --from, OpenCompass PPL) come without acc_norm, or none.
+      if (!row["predicted"].is_null()) o.predicted = row["predicted"].get<std::string>();
+      if (row.contains("predicted_norm") && !row["predicted_norm"].is_null())
+        o.predicted_norm = row["predicted_norm"].get<std::string>();
     } else {
       if (!row.contains("predicted")) {
         auto ex = extract_answer_letters(row.at("output").get<std::string>(), letters);

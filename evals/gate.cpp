@@ -61,6 +61,9 @@ GateReport run_gate(const fs::path& baseline_path, const fs::path& current_path,
   reports::Results cur = reports::load_results(current_path);
   HuatuoScoreOptions mopt = metric_options_of(cur);
   GateReport report;
+  report.baseline_file = baseline_path.string();
+  report.current_file = current_path.string();
+  report.alpha = tol.alpha;
   // Paired tests are computed once per (model, suite, mode) and serve all its metrics.
   std::map<std::string, ComparisonReport> paired;
 
@@ -71,6 +74,7 @@ GateReport run_gate(const fs::path& baseline_path, const fs::path& current_path,
       for (auto& [metric, bv] : be.metrics) {
         GateRow row{bm.name, be.suite, be.mode, metric, bv.value};
         row.tolerance = tol.tolerance(metric);
+        if (bv.ci_low && bv.ci_high) row.baseline_interval = std::make_pair(*bv.ci_low, *bv.ci_high);
         row.test = "none";
         if (!ce || !ce->metrics.count(metric)) {
           row.verdict = "MISSING";
@@ -79,7 +83,10 @@ GateReport run_gate(const fs::path& baseline_path, const fs::path& current_path,
           ++report.failures;
           continue;
         }
-        row.current = ce->metrics.at(metric).value;
+        const reports::MetricValue& cv = ce->metrics.at(metric);
+        row.current = cv.value;
+        row.signature = cv.signature;
+        if (cv.ci_low && cv.ci_high) row.current_interval = std::make_pair(*cv.ci_low, *cv.ci_high);
         double sign = reports::lower_is_better(metric) ? -1.0 : 1.0;
         row.change = sign * (*row.current - bv.value);
         if (row.change >= 0) {

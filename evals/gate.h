@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "reports/gate_report.h"  // GateRow, GateReport
+
 namespace qb {
 
 struct GateTolerances {
@@ -23,23 +25,6 @@ struct GateTolerances {
 
 // {"default": 1.0, "metrics": {"acc": 2.0, …}, "alpha": 0.05, "resamples": 1000, "seed": 1}
 GateTolerances load_gate_tolerances(const std::filesystem::path& file);
-
-struct GateRow {
-  std::string model, suite, mode, metric;
-  double baseline = 0;
-  std::optional<double> current;  // nullopt: missing from the current run
-  double change = 0;              // current - baseline, signed so that > 0 is better
-  double tolerance = 0;
-  std::optional<double> p_value;  // paired test, when both runs have samples
-  std::string test;               // "mcnemar-exact", "paired-bootstrap" or "none"
-  std::string verdict;            // "ok", "within tolerance", "not significant", "REGRESSION", "MISSING"
-  bool failed = false;
-};
-
-struct GateReport {
-  std::vector<GateRow> rows;
-  int failures = 0;
-};
 
 // Throws InputError (exit 2) for unreadable or invalid results files.
 GateReport run_gate(const std::filesystem::path& baseline, const std::filesystem::path& current,

@@ -15,7 +15,8 @@ run_pkgs=(clang cmake ninja-build ccache pkg-config git
           python3-jieba)  # the jieba segmenter reads its dict.txt and HMM tables at run time
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev
            python3 python3-nltk python3-torch python3-numpy
-           chromium chromium-driver fonts-wqy-microhei)
+           chromium chromium-driver fonts-wqy-microhei
+           libxml2-utils python3-yaml)  # xmllint checks gate --junit against a schema; docs/CI.md's YAML is parsed
 pkgs=("${run_pkgs[@]}")
 [ "$profile" = test ] && pkgs+=("${test_pkgs[@]}")
 
