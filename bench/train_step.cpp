@@ -30,12 +30,29 @@ void BM_SftLoraDropoutStep(benchmark::State& s) {
   shape.lora_dropout = 0.05;
   run(s, shape);
 }
+// DPO: the plain rows take precomputed reference log-probs (as the python3-torch peer does); the
+// WithReference rows also run the frozen reference on the batch, as the trainer does, so each
+// pair prices that forward.
 void BM_DpoStep(benchmark::State& s) { run(s, {"dpo", false}); }
+void BM_DpoStepWithReference(benchmark::State& s) {
+  qb::train::TrainStepShape shape{"dpo", false};
+  shape.reference_forward = true;
+  run(s, shape);
+}
+void BM_DpoLoraStep(benchmark::State& s) { run(s, {"dpo", true}); }
+void BM_DpoLoraStepWithReference(benchmark::State& s) {
+  qb::train::TrainStepShape shape{"dpo", true};
+  shape.reference_forward = true;
+  run(s, shape);
+}
 
 BENCHMARK(BM_DcptStep)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime()->MinTime(3);
 BENCHMARK(BM_SftLoraStep)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime()->MinTime(3);
 BENCHMARK(BM_SftLoraDropoutStep)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime()->MinTime(3);
 BENCHMARK(BM_DpoStep)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime()->MinTime(3);
+BENCHMARK(BM_DpoStepWithReference)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime()->MinTime(3);
+BENCHMARK(BM_DpoLoraStep)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime()->MinTime(3);
+BENCHMARK(BM_DpoLoraStepWithReference)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime()->MinTime(3);
 
 }  // namespace
 

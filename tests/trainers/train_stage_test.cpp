@@ -1,5 +1,6 @@
 // Each stage lowers its own loss on small data, the SFT loss ignores prompt tokens exactly,
-// DPO raises held-out reward accuracy, LoRA merges exactly, a resumed run is bit-identical,
+// DPO raises held-out reward accuracy (rewards exactly 0 while policy == reference), LoRA merges
+// exactly, a resumed run (DPO with LoRA or full fine-tuning) is bit-identical,
 // and a non-finite loss stops the run keeping the last checkpoint.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -222,6 +223,36 @@ TEST(TrainStage, LoraMergedLogitsEqualAdapterForm) {
   EXPECT_GT((load_model(t / "init")->forward(ids) - merged_logits).abs().max().item<double>(), 1e-3);
 }
 
+// LoRA DPO's reference is the frozen base: base_logits detaches the adapters for one call
+// (exactly the plain model's logits, no dropout mask drawn) and attaches them again.
+TEST(TrainStage, LoraBaseLogitsAreThePlainModel) {
+  one_thread();
+  TempDir t;
+  fx::write_init_checkpoint(t / "init", 8);
+  auto model = load_model(t / "init");
+  const auto ids = torch::tensor({{1, 300, 301, 302, 280, 270, 2}}, torch::kInt64);
+  torch::NoGradGuard ng;
+  const auto plain = model->forward(ids);
+  torch::manual_seed(1);
+  train::TrainableLm lm(model, train::LoraSettings{4, 8.0, 0.3, {"q_proj", "o_proj", "lm_head"}});
+  for (const auto& a : lm.adapters()) a->B.normal_(0, 0.5);
+  lm.set_training(false);
+  const auto adapted = lm.logits(ids);
+  EXPECT_GT((adapted - plain).abs().max().item<double>(), 1e-3);
+  lm.set_training(true);  // dropout on: base_logits must still draw nothing
+  torch::manual_seed(5);
+  EXPECT_TRUE(torch::equal(lm.base_logits(ids), plain));
+  const double next_draw = torch::rand({1}).item<double>();
+  torch::manual_seed(5);
+  EXPECT_EQ(torch::rand({1}).item<double>(), next_draw);
+  lm.set_training(false);
+  EXPECT_TRUE(torch::equal(lm.logits(ids), adapted));  // the adapters are back
+  // Full fine-tuning has no frozen base to return.
+  auto other = load_model(t / "init");
+  train::TrainableLm full(other, std::nullopt);
+  EXPECT_THROW(full.base_logits(ids), std::logic_error);
+}
+
 TrainSummary run_dpo(const fs::path& dir, const fs::path& init, std::vector<std::string> extra) {
   auto data = write_fixture(dir / "dpo.jsonl", fx::dpo_jsonl(48));
   auto sets = common_sets(dir / "out");
@@ -240,8 +271,10 @@ TEST(TrainStage, DpoRaisesHeldOutRewardAccuracy) {
   auto s = run_dpo(t.path(), t / "init", {"max_steps=25", "lr=0.005", "heldout_fraction=0.25"});
   auto start = json::parse(s.eval_start_json), end = json::parse(s.eval_end_json);
   EXPECT_EQ(s.eval_examples, 12);
-  // Policy == reference at the start: every reward is 0, no pair is won, loss is log 2.
-  EXPECT_DOUBLE_EQ(start["rewards/accuracies"].get<double>(), 0.0);
+  // Policy == reference at the start, and the reference runs on the policy's batches: every
+  // reward is exactly 0 (not rounding noise), no pair is won, the loss is log 2.
+  for (const char* k : {"rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins"})
+    EXPECT_EQ(start[k].get<double>(), 0.0) << k;
   EXPECT_NEAR(start["loss"].get<double>(), std::log(2.0), 1e-9);
   EXPECT_GE(end["rewards/accuracies"].get<double>(), 0.9);
   EXPECT_GT(end["rewards/margins"].get<double>(), 0.0);
@@ -251,41 +284,69 @@ TEST(TrainStage, DpoRaisesHeldOutRewardAccuracy) {
   for (const char* k : {"rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins",
                         "logps/chosen", "logps/rejected"})
     EXPECT_TRUE(lines[1].contains(k)) << k;
-  EXPECT_TRUE(fs::exists(t / "out" / "reference_logps.pt"));
+  // The first step (lines[0] is the start evaluation) also sees policy == reference.
+  ASSERT_EQ(lines[1]["step"], 1);
+  for (const char* k : {"rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins"})
+    EXPECT_EQ(lines[1][k].get<double>(), 0.0) << k;
+  EXPECT_LT(lines[1]["logps/chosen"].get<double>(), 0.0);  // the rewards are 0, not the log-probs
 }
 
-// A run resumed from a mid-run checkpoint ends bit-identical to an uninterrupted one
-// (DPO with LoRA: adapters, optimizer moments, the cached reference and the generator that
-// draws the adapter-dropout masks all round-trip).
-TEST(TrainStage, DpoLoraResumeIsBitIdentical) {
-  one_thread();
-  TempDir t;
+// A DPO run resumed from a mid-run checkpoint ends bit-identical to an uninterrupted one: the
+// weights (or adapters), optimizer moments and the generator that draws adapter-dropout masks
+// round-trip, and the reference (the init model, run on each batch) is the same after a resume.
+// `settings` must include save_every=4 and max_steps=8.
+void expect_dpo_resume_bit_identical(const TempDir& t, const std::vector<std::string>& settings) {
   fx::write_init_checkpoint(t / "init", 9);
-  std::vector<std::string> extra = {"max_steps=8", "lr=0.005", "save_every=4", "keep_checkpoints=5",
-                                    "lora.enabled=true", "lora.rank=2", "lora.dropout=0.2", "grad_accum=2"};
   fs::create_directories(t / "a");
   fs::create_directories(t / "b");
-  auto full = run_dpo(t / "a", t / "init", extra);
-  // Simulate a run killed after checkpoint 4: copy that state, then continue from it.
-  auto b = run_dpo(t / "b", t / "init", {"max_steps=8", "lr=0.005", "save_every=4", "keep_checkpoints=5",
-                                         "lora.enabled=true", "lora.rank=2", "lora.dropout=0.2", "grad_accum=2"});
+  auto full = run_dpo(t / "a", t / "init", settings);
+  // Simulate a run killed after checkpoint 4: roll a finished run back to it, then continue.
+  run_dpo(t / "b", t / "init", settings);
   fs::remove_all(t / "b" / "out" / "final");
   fs::remove_all(t / "b" / "out" / "checkpoint-000008");
   write_file_atomic(t / "b" / "out" / "latest", "checkpoint-000004\n");
-  auto resumed = run_dpo(t / "b", t / "init", extra);
+  auto resumed = run_dpo(t / "b", t / "init", settings);
   EXPECT_EQ(resumed.resumed_from, 4);
+  // Step 1 ran with policy == reference (LoRA: B = 0, dropout or not): rewards exactly 0.
+  const auto first_step = read_jsonl(full.metrics_file).at(1);
+  ASSERT_EQ(first_step["step"], 1);
+  for (const char* k : {"rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins"})
+    EXPECT_EQ(first_step[k].get<double>(), 0.0) << k;
   EXPECT_EQ(read_file(full.model_dir / "model.safetensors"), read_file(resumed.model_dir / "model.safetensors"));
   EXPECT_EQ(full.last_loss, resumed.last_loss);
-  // metrics.jsonl has each step once.
-  auto lines = read_jsonl(resumed.metrics_file);
+  // metrics.jsonl has each step once, and the resumed steps log what the uninterrupted run logged.
+  auto a = read_jsonl(full.metrics_file), b = read_jsonl(resumed.metrics_file);
+  ASSERT_EQ(a.size(), b.size());
   int steps = 0;
-  for (auto& l : lines) steps += l.contains("loss") && !l.contains("eval");
+  for (size_t i = 0; i < a.size(); ++i) {
+    steps += b[i].contains("loss") && !b[i].contains("eval");
+    json x = a[i], y = b[i];
+    x.erase("tokens_per_s"), y.erase("tokens_per_s");  // wall time
+    EXPECT_EQ(x, y) << "line " << i;
+  }
   EXPECT_EQ(steps, 8);
+}
+
+TEST(TrainStage, DpoLoraResumeIsBitIdentical) {
+  one_thread();
+  TempDir t;
+  const std::vector<std::string> with_dropout = {"max_steps=8",       "lr=0.005",     "save_every=4",
+                                                 "keep_checkpoints=5", "lora.enabled=true", "lora.rank=2",
+                                                 "lora.dropout=0.2",  "grad_accum=2"};
+  expect_dpo_resume_bit_identical(t, with_dropout);
   // The dropout reached the adapters: without it the same run ends elsewhere.
   fs::create_directories(t / "c");
   auto no_dropout = run_dpo(t / "c", t / "init", {"max_steps=8", "lr=0.005", "lora.enabled=true", "lora.rank=2",
                                                   "lora.dropout=0", "grad_accum=2"});
-  EXPECT_NE(read_file(full.model_dir / "model.safetensors"), read_file(no_dropout.model_dir / "model.safetensors"));
+  EXPECT_NE(read_file(t / "a" / "out" / "final" / "model.safetensors"),
+            read_file(no_dropout.model_dir / "model.safetensors"));
+}
+
+// Full fine-tuning: the policy resumes from the checkpoint, the reference is read from `init`.
+TEST(TrainStage, DpoFullFineTuningResumeIsBitIdentical) {
+  one_thread();
+  TempDir t;
+  expect_dpo_resume_bit_identical(t, {"max_steps=8", "lr=0.005", "save_every=4", "keep_checkpoints=5"});
 }
 
 TEST(TrainStage, NonFiniteLossStopsAndKeepsLastCheckpoint) {

@@ -14,7 +14,6 @@
 //                             trainer_state.pt (optimizer, step, RNG, data position, adapters)
 //                             and trainer_state.json; the newest keep_checkpoints are kept
 //   latest                    the name of the newest complete checkpoint (resume reads it)
-//   reference_logps.pt        DPO: the frozen reference's log-probs, computed once
 //   final/                    the trained model (HF layout)
 //   summary.json              the TrainSummary below
 #pragma once

@@ -42,10 +42,10 @@ class Objective {
     return static_cast<double>(indices.size());
   }
   // Held-out metrics (eval mode, no grad) in two halves, so data-parallel ranks share the work:
-  // eval_sums(rank, world) returns additive statistics (sums, counts) over rank's contiguous
-  // share of the held-out examples (same length on every rank, zeros for an empty share), and
-  // eval_result turns their element-wise sum over the ranks into the metrics: an empty object
-  // when there is no held-out data.
+  // eval_sums(rank, world) returns additive statistics (sums, counts) over rank's share of the
+  // held-out batches (the same batches at any world size; same length on every rank, zeros for
+  // an empty share), and eval_result turns their element-wise sum over the ranks into the
+  // metrics: an empty object when there is no held-out data.
   virtual std::vector<double> eval_sums(int rank, int world) = 0;
   virtual nlohmann::json eval_result(const std::vector<double>& sums) const = 0;
   // The whole held-out set in this process (an objective whose sums are means times counts

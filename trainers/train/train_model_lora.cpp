@@ -34,6 +34,20 @@ TrainableLm::~TrainableLm() {
 
 torch::Tensor TrainableLm::logits(const torch::Tensor& ids) { return model_->forward(ids); }
 
+torch::Tensor TrainableLm::base_logits(const torch::Tensor& ids) {
+  if (adapters_.empty()) throw std::logic_error("base_logits: the model has no LoRA adapters; its base is trained");
+  struct Detached {
+    TrainableLm& lm;
+    explicit Detached(TrainableLm& l) : lm(l) {
+      for (auto* proj : lm.sites_) proj->hook.reset();
+    }
+    ~Detached() {
+      for (size_t i = 0; i < lm.sites_.size(); ++i) lm.sites_[i]->hook = lm.adapters_[i];
+    }
+  } detached(*this);
+  return model_->forward(ids);
+}
+
 NamedParams TrainableLm::trainable() {
   NamedParams out;
   if (adapters_.empty()) {

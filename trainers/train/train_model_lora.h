@@ -35,6 +35,11 @@ class TrainableLm {
 
   // Logits [B, T, vocab]; adapters (and their dropout, in training mode) apply.
   torch::Tensor logits(const torch::Tensor& ids);
+  // Logits of the frozen base alone: the adapters are detached for the call and reattached
+  // after it, even when it throws (PEFT's disable_adapter(); LoRA DPO's reference model). It
+  // draws no dropout mask. The base weights are frozen, so this is the init model at any step.
+  // Without LoRA there is no frozen base: std::logic_error.
+  torch::Tensor base_logits(const torch::Tensor& ids);
   // Full fine-tuning: every model parameter. LoRA: "<weight>.lora_A" / ".lora_B" tensors.
   NamedParams trainable();
   void set_training(bool on);

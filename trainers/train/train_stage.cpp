@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <fstream>
-#include <sstream>
 
 #include "common/atomic_file.h"
 #include "common/error.h"
@@ -93,16 +92,19 @@ int64_t total_steps_of(const TrainConfig& c, int64_t n_examples) {
 
 // ---- objectives ---------------------------------------------------------------------------
 
-// DCPT and SFT: mean next-token NLL over masked targets.
-// Rank r's contiguous share [begin, end) of n held-out examples; the first n % world ranks
-// take one more.
-std::pair<size_t, size_t> held_out_share(size_t n, int rank, int world) {
-  const size_t w = static_cast<size_t>(world), r = static_cast<size_t>(rank);
-  const size_t per = n / w, extra = n % w;
-  const size_t begin = r * per + std::min(r, extra);
-  return {begin, begin + per + (r < extra ? 1 : 0)};
+// The held-out batches [begin, end) rank r evaluates: the whole set cut into batches of
+// `batch` from index 0, batch k going to rank k % world. Every batch is the same at any world
+// size, so each example's numbers are computed in the same batch composition (same padded
+// length, same matrix shapes) by one process or by many; only the final sums differ in order.
+std::vector<std::pair<size_t, size_t>> held_out_batches(size_t n, int64_t batch, int rank, int world) {
+  std::vector<std::pair<size_t, size_t>> out;
+  const size_t b = static_cast<size_t>(batch);
+  for (size_t begin = static_cast<size_t>(rank) * b; begin < n; begin += static_cast<size_t>(world) * b)
+    out.emplace_back(begin, std::min(n, begin + b));
+  return out;
 }
 
+// DCPT and SFT: mean next-token NLL over masked targets.
 class LmObjective : public Objective {
  public:
   LmObjective(TrainableLm& lm, std::vector<MaskedSequence> train, std::vector<MaskedSequence> held,
@@ -127,15 +129,14 @@ class LmObjective : public Objective {
     m.tokens = b.n_tokens;
     return m;
   }
-  // [negative log-likelihood, scored tokens] over this rank's share.
+  // [negative log-likelihood, scored tokens] over this rank's held-out batches.
   std::vector<double> eval_sums(int rank, int world) override {
     torch::NoGradGuard ng;
     TrainingModeScope eval_mode(lm_, false);  // no adapter dropout, whatever mode the caller left
-    const auto [begin, end] = held_out_share(held_.size(), rank, world);
     double nll = 0, count = 0;
-    for (size_t i = begin; i < end; i += static_cast<size_t>(eval_batch_)) {
+    for (const auto& [begin, end] : held_out_batches(held_.size(), eval_batch_, rank, world)) {
       std::vector<const MaskedSequence*> seqs;
-      for (size_t j = i; j < std::min(end, i + static_cast<size_t>(eval_batch_)); ++j) seqs.push_back(&held_[j]);
+      for (size_t j = begin; j < end; ++j) seqs.push_back(&held_[j]);
       LmBatch b = collate(seqs, pad_);
       auto lp = token_logprobs(lm_.logits(b.ids), b.targets);
       nll -= (lp * b.target_mask).sum().item<double>();
@@ -159,71 +160,65 @@ class LmObjective : public Objective {
   int64_t eval_batch_;
 };
 
-// Per-pair sums (or, for IPO, per-token means) of response log-probs.
+// DPO's frozen reference: the init (SFT) model. It runs on the very batch the policy runs on
+// (TRL's default), so while the policy still equals the reference both compute bit-identical
+// log-probs and every reward is exactly 0 on any CPU and at any world size, instead of a
+// rounding difference between two batch compositions deciding rewards/accuracies.
+// LoRA: the policy's own frozen base with the adapters detached (no second copy of the
+// weights). Full fine-tuning: a frozen copy read from `init` (one more set of weights in
+// memory; no gradients, no optimizer moments).
+class DpoReference {
+ public:
+  DpoReference(TrainableLm& policy, const fs::path& init) : policy_(policy) {
+    if (policy_.uses_lora()) return;
+    frozen_ = load_model(init);
+    for (auto& p : frozen_.value()->parameters()) p.set_requires_grad(false);
+    frozen_.value()->eval();
+  }
+  torch::Tensor logits(const torch::Tensor& ids) {
+    torch::NoGradGuard ng;
+    return frozen_ ? frozen_.value()->forward(ids) : policy_.base_logits(ids);
+  }
+
+ private:
+  TrainableLm& policy_;
+  std::optional<LlamaModel> frozen_;
+};
+
+// Per-pair response log-probs (sums over response tokens; IPO: means), float64.
 struct PairLogps {
-  torch::Tensor chosen, rejected;  // [N] float64, detached
+  torch::Tensor chosen, rejected;          // policy, [N]
+  torch::Tensor ref_chosen, ref_rejected;  // reference, [N], no grad
+  int64_t tokens = 0;                      // real tokens of the batch
 };
 
 class DpoObjective : public Objective {
  public:
-  DpoObjective(TrainableLm& lm, std::vector<TokenizedPair> train, std::vector<TokenizedPair> held,
-               PairLogps ref_train, PairLogps ref_held, int32_t pad, double beta, PreferenceLoss kind,
-               int64_t eval_batch)
-      : lm_(lm), train_(std::move(train)), held_(std::move(held)), ref_train_(std::move(ref_train)),
-        ref_held_(std::move(ref_held)), pad_(pad), beta_(beta), kind_(kind), eval_batch_(eval_batch) {}
-
-  // Policy log-probs of the given pairs: one forward over chosen and rejected together.
-  static std::pair<torch::Tensor, torch::Tensor> policy_logps(TrainableLm& lm, const std::vector<TokenizedPair>& pairs,
-                                                              const std::vector<int64_t>& idx, int32_t pad,
-                                                              PreferenceLoss kind, int64_t* tokens) {
-    std::vector<MaskedSequence> seqs;
-    for (int64_t i : idx) seqs.push_back(pair_sequence(pairs[static_cast<size_t>(i)], true));
-    for (int64_t i : idx) seqs.push_back(pair_sequence(pairs[static_cast<size_t>(i)], false));
-    std::vector<const MaskedSequence*> ptrs;
-    for (auto& s : seqs) ptrs.push_back(&s);
-    LmBatch b = collate(ptrs, pad);
-    if (tokens) *tokens = b.n_tokens;
-    auto lp = sequence_logprobs(lm.logits(b.ids), b);
-    if (kind == PreferenceLoss::kIpo) lp = lp / b.target_mask.sum(1);
-    const int64_t n = static_cast<int64_t>(idx.size());
-    return {lp.narrow(0, 0, n), lp.narrow(0, n, n)};
-  }
-
-  static PairLogps all_logps(TrainableLm& lm, const std::vector<TokenizedPair>& pairs, int32_t pad,
-                             PreferenceLoss kind, int64_t batch) {
-    torch::NoGradGuard ng;
-    std::vector<torch::Tensor> c, r;
-    for (int64_t i = 0; i < static_cast<int64_t>(pairs.size()); i += batch) {
-      std::vector<int64_t> idx;
-      for (int64_t j = i; j < std::min<int64_t>(static_cast<int64_t>(pairs.size()), i + batch); ++j) idx.push_back(j);
-      auto [pc, pr] = policy_logps(lm, pairs, idx, pad, kind, nullptr);
-      c.push_back(pc.to(torch::kFloat64));
-      r.push_back(pr.to(torch::kFloat64));
-    }
-    if (c.empty()) return {torch::zeros({0}, torch::kFloat64), torch::zeros({0}, torch::kFloat64)};
-    return {torch::cat(c), torch::cat(r)};
-  }
+  DpoObjective(TrainableLm& lm, DpoReference& ref, std::vector<TokenizedPair> train, std::vector<TokenizedPair> held,
+               int32_t pad, double beta, PreferenceLoss kind, int64_t eval_batch)
+      : lm_(lm), ref_(ref), train_(std::move(train)), held_(std::move(held)), pad_(pad), beta_(beta), kind_(kind),
+        eval_batch_(eval_batch) {}
 
   int64_t num_examples() const override { return static_cast<int64_t>(train_.size()); }
   MicroStep micro_step(const std::vector<int64_t>& idx) override {
     MicroStep m;
-    auto [pc, pr] = policy_logps(lm_, train_, idx, pad_, kind_, &m.tokens);
-    auto sel = torch::tensor(idx, torch::kInt64);
-    auto o = dpo_loss(pc.to(torch::kFloat64), pr.to(torch::kFloat64), ref_train_.chosen.index_select(0, sel),
-                      ref_train_.rejected.index_select(0, sel), beta_, kind_);
+    PairLogps p = logps(train_, idx);
+    auto o = dpo_loss(p.chosen, p.rejected, p.ref_chosen, p.ref_rejected, beta_, kind_);
     m.loss = o.loss;
+    m.tokens = p.tokens;
     m.metrics = {{"rewards/chosen", o.rewards_chosen},       {"rewards/rejected", o.rewards_rejected},
                  {"rewards/accuracies", o.rewards_accuracies}, {"rewards/margins", o.rewards_margins},
                  {"logps/chosen", o.logps_chosen},           {"logps/rejected", o.logps_rejected}};
     return m;
   }
-  // Per-pair means of this rank's share times its pair count (so the ranks' sums add up to the
-  // global sums), then the count: [loss, rewards/chosen, rewards/rejected, rewards/accuracies,
-  // rewards/margins, logps/chosen, logps/rejected, pairs].
+  // Per-pair means of this rank's held-out batches times its pair count (so the ranks' sums
+  // add up to the global sums), then the count: [loss, rewards/chosen, rewards/rejected,
+  // rewards/accuracies, rewards/margins, logps/chosen, logps/rejected, pairs].
   std::vector<double> eval_sums(int rank, int world) override {
-    const auto [begin, end] = held_out_share(held_.size(), rank, world);
-    std::vector<double> sums = share_means(begin, end);
-    const double k = static_cast<double>(end - begin);
+    const auto batches = held_out_batches(held_.size(), eval_batch_, rank, world);
+    std::vector<double> sums = held_out_means(batches);
+    double k = 0;
+    for (const auto& [begin, end] : batches) k += static_cast<double>(end - begin);
     for (double& v : sums) v *= k;
     sums.push_back(k);
     return sums;
@@ -238,30 +233,54 @@ class DpoObjective : public Objective {
   // divide by the count, so the numbers are bit-for-bit those of a plain evaluation).
   json evaluate() override {
     if (held_.empty()) return json::object();
-    return eval_json(share_means(0, held_.size()));
+    return eval_json(held_out_means(held_out_batches(held_.size(), eval_batch_, 0, 1)));
   }
   NamedParams trainable() override { return lm_.trainable(); }
   void set_training(bool on) override { lm_.set_training(on); }
 
  private:
   TrainableLm& lm_;
+  DpoReference& ref_;
   std::vector<TokenizedPair> train_, held_;
-  PairLogps ref_train_, ref_held_;
   int32_t pad_;
   double beta_;
   PreferenceLoss kind_;
   int64_t eval_batch_;
 
-  // dpo_loss's seven means over held-out pairs [begin, end); zeros for an empty range.
-  std::vector<double> share_means(size_t begin, size_t end) {
-    if (begin == end) return std::vector<double>(7, 0.0);
+  // Policy and reference log-probs of the pairs at `idx`: one batch of the chosen rows then the
+  // rejected rows, run through both models.
+  PairLogps logps(const std::vector<TokenizedPair>& pairs, const std::vector<int64_t>& idx) {
+    std::vector<MaskedSequence> seqs;
+    for (int64_t i : idx) seqs.push_back(pair_sequence(pairs[static_cast<size_t>(i)], true));
+    for (int64_t i : idx) seqs.push_back(pair_sequence(pairs[static_cast<size_t>(i)], false));
+    std::vector<const MaskedSequence*> ptrs;
+    for (auto& s : seqs) ptrs.push_back(&s);
+    LmBatch b = collate(ptrs, pad_);
+    auto per_sequence = [&](const torch::Tensor& logits) {
+      auto lp = sequence_logprobs(logits, b);
+      if (kind_ == PreferenceLoss::kIpo) lp = lp / b.target_mask.sum(1);
+      return lp.to(torch::kFloat64);
+    };
+    auto policy = per_sequence(lm_.logits(b.ids));
+    auto reference = per_sequence(ref_.logits(b.ids));
+    const int64_t n = static_cast<int64_t>(idx.size());
+    return {policy.narrow(0, 0, n), policy.narrow(0, n, n), reference.narrow(0, 0, n), reference.narrow(0, n, n),
+            b.n_tokens};
+  }
+
+  // dpo_loss's seven means over the held-out pairs of `batches`; zeros when there are none.
+  std::vector<double> held_out_means(const std::vector<std::pair<size_t, size_t>>& batches) {
+    if (batches.empty()) return std::vector<double>(7, 0.0);
+    torch::NoGradGuard ng;
     TrainingModeScope eval_mode(lm_, false);  // no adapter dropout, whatever mode the caller left
-    const std::vector<TokenizedPair> share(held_.begin() + static_cast<std::ptrdiff_t>(begin),
-                                           held_.begin() + static_cast<std::ptrdiff_t>(end));
-    PairLogps p = all_logps(lm_, share, pad_, kind_, eval_batch_);
-    const auto b = static_cast<int64_t>(begin), n = static_cast<int64_t>(end - begin);
-    auto o = dpo_loss(p.chosen, p.rejected, ref_held_.chosen.narrow(0, b, n), ref_held_.rejected.narrow(0, b, n),
-                      beta_, kind_);
+    std::vector<torch::Tensor> pc, pr, rc, rr;
+    for (const auto& [begin, end] : batches) {
+      std::vector<int64_t> idx;
+      for (size_t j = begin; j < end; ++j) idx.push_back(static_cast<int64_t>(j));
+      PairLogps p = logps(held_, idx);
+      pc.push_back(p.chosen), pr.push_back(p.rejected), rc.push_back(p.ref_chosen), rr.push_back(p.ref_rejected);
+    }
+    auto o = dpo_loss(torch::cat(pc), torch::cat(pr), torch::cat(rc), torch::cat(rr), beta_, kind_);
     return {o.loss.item<double>(), o.rewards_chosen, o.rewards_rejected, o.rewards_accuracies,
             o.rewards_margins,     o.logps_chosen,   o.logps_rejected};
   }
@@ -345,28 +364,6 @@ std::pair<std::vector<T>, std::vector<T>> split_or_load(std::vector<T> all, cons
   return {std::move(a), std::move(b)};
 }
 
-void save_pair_logps(const fs::path& file, const PairLogps& tr, const PairLogps& he) {
-  torch::serialize::OutputArchive ar;
-  ar.write("train_chosen", tr.chosen);
-  ar.write("train_rejected", tr.rejected);
-  ar.write("heldout_chosen", he.chosen);
-  ar.write("heldout_rejected", he.rejected);
-  std::ostringstream bytes;
-  ar.save_to(bytes);
-  write_file_atomic(file, bytes.str());
-}
-
-bool load_pair_logps(const fs::path& file, PairLogps& tr, PairLogps& he, size_t n_train, size_t n_held) {
-  if (!fs::exists(file)) return false;
-  torch::serialize::InputArchive ar;
-  ar.load_from(file.string());
-  ar.read("train_chosen", tr.chosen);
-  ar.read("train_rejected", tr.rejected);
-  ar.read("heldout_chosen", he.chosen);
-  ar.read("heldout_rejected", he.rejected);
-  return tr.chosen.size(0) == static_cast<int64_t>(n_train) && he.chosen.size(0) == static_cast<int64_t>(n_held);
-}
-
 // Tokenizer files a checkpoint carries along (copied verbatim from the init checkpoint).
 const char* const kTokenizerFiles[] = {"tokenizer.json", "tokenizer.model", "tokenizer_config.json",
                                        "special_tokens_map.json"};
@@ -444,6 +441,7 @@ TrainSummary run_training_stage(const TrainConfig& c, bool quiet, const Distribu
 
   TrainSummary sum;
   sum.stage = stage_name(c.stage);
+  std::unique_ptr<DpoReference> reference;  // dpo
   std::unique_ptr<Objective> obj;
   if (c.stage == TrainStage::kDcpt) {
     std::vector<TokenIds> enc_docs;
@@ -483,24 +481,9 @@ TrainSummary run_training_stage(const TrainConfig& c, bool quiet, const Distribu
     sum.train_examples = static_cast<int64_t>(tr.size());
     sum.eval_examples = static_cast<int64_t>(he.size());
     sum.skipped_examples = skipped;
-    const PreferenceLoss kind = parse_preference_loss(c.dpo_loss);
-    // The frozen reference is the init (SFT) model: its log-probs are computed once, before
-    // any update, and cached in out/ so a resumed run reuses them.
-    PairLogps ref_tr, ref_he;
-    const fs::path cache = c.out / "reference_logps.pt";
-    if (resume_dir.empty() || !load_pair_logps(cache, ref_tr, ref_he, tr.size(), he.size())) {
-      if (!resume_dir.empty())
-        throw error_in_file(cache.string(), "missing or of the wrong size; cannot resume DPO without the reference");
-      lm.set_training(false);
-      ref_tr = DpoObjective::all_logps(lm, tr, pad, kind, eval_batch);
-      ref_he = DpoObjective::all_logps(lm, he, pad, kind, eval_batch);
-      if (dist.rank == 0) {  // every rank computed the same reference; one writes it
-        fs::create_directories(c.out);
-        save_pair_logps(cache, ref_tr, ref_he);
-      }
-    }
-    obj = std::make_unique<DpoObjective>(lm, std::move(tr), std::move(he), ref_tr, ref_he, pad, c.dpo_beta, kind,
-                                         eval_batch);
+    reference = std::make_unique<DpoReference>(lm, c.init);
+    obj = std::make_unique<DpoObjective>(lm, *reference, std::move(tr), std::move(he), pad, c.dpo_beta,
+                                         parse_preference_loss(c.dpo_loss), eval_batch);
   }
 
   if (obj->num_examples() == 0)

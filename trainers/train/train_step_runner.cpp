@@ -19,7 +19,8 @@ struct TrainStepRunner::Impl {
   std::unique_ptr<torch::optim::AdamW> opt;
   std::vector<torch::Tensor> params;
   LmBatch batch;
-  torch::Tensor ref_c, ref_r;
+  LlamaModel reference{nullptr};  // dpo, full fine-tuning: a frozen copy (LoRA: the base)
+  torch::Tensor ref_c, ref_r;     // dpo without reference_forward
 };
 
 TrainStepRunner::TrainStepRunner(const TrainStepShape& s, uint64_t seed) : impl_(std::make_unique<Impl>()) {
@@ -52,6 +53,12 @@ TrainStepRunner::TrainStepRunner(const TrainStepShape& s, uint64_t seed) : impl_
   impl_->batch = collate(ptrs, 0);
   impl_->ref_c = -torch::rand({s.batch}, torch::kFloat64) * 100;
   impl_->ref_r = -torch::rand({s.batch}, torch::kFloat64) * 100;
+  if (s.stage == "dpo" && s.reference_forward && !s.lora) {
+    impl_->reference = LlamaModel(c);
+    impl_->reference->init_weights(seed);
+    for (auto& p : impl_->reference->parameters()) p.set_requires_grad(false);
+    impl_->reference->eval();
+  }
   impl_->lm->set_training(true);
 }
 
@@ -63,10 +70,16 @@ double TrainStepRunner::step() {
   auto logits = m.lm->logits(m.batch.ids);
   torch::Tensor loss;
   if (m.shape.stage == "dpo") {
+    const int64_t n = m.shape.batch;
     auto lp = sequence_logprobs(logits, m.batch).to(torch::kFloat64);
-    loss = dpo_loss(lp.narrow(0, 0, m.shape.batch), lp.narrow(0, m.shape.batch, m.shape.batch), m.ref_c, m.ref_r, 0.1,
-                    PreferenceLoss::kSigmoid)
-               .loss;
+    torch::Tensor ref_c = m.ref_c, ref_r = m.ref_r;
+    if (m.shape.reference_forward) {
+      torch::NoGradGuard ng;
+      auto ref_logits = m.shape.lora ? m.lm->base_logits(m.batch.ids) : m.reference->forward(m.batch.ids);
+      auto ref = sequence_logprobs(ref_logits, m.batch).to(torch::kFloat64);
+      ref_c = ref.narrow(0, 0, n), ref_r = ref.narrow(0, n, n);
+    }
+    loss = dpo_loss(lp.narrow(0, 0, n), lp.narrow(0, n, n), ref_c, ref_r, 0.1, PreferenceLoss::kSigmoid).loss;
   } else {
     loss = masked_nll(logits, m.batch);
   }
@@ -87,7 +100,9 @@ double TrainStepRunner::flops_per_step() const {
   if (s.lora) f += tokens * 6.0 * s.layers * 4.0 * kLoraRank * (2.0 * s.hidden);  // A and B of q/k/v/o
   // q·kᵀ and p·v: 2·T·T·hidden each per sequence and layer, forward; backward twice that.
   const double rows = tokens / s.seq;
-  f += rows * s.layers * 3.0 * (2.0 * 2.0 * s.seq * s.seq * s.hidden);
+  const double attention_forward = rows * s.layers * 2.0 * 2.0 * s.seq * s.seq * s.hidden;
+  f += 3.0 * attention_forward;
+  if (s.stage == "dpo" && s.reference_forward) f += tokens * 2.0 * (s.layers * (attn_w + mlp_w) + head_w) + attention_forward;
   return f;
 }
 
