@@ -22,6 +22,9 @@ class HuatuoSuite : public Suite {
  public:
   std::string name() const override { return "huatuo26m"; }
   std::vector<std::string> modes() const override { return {"generate"}; }
+  std::string unsupported_mode(const std::string& /*mode*/) const override {
+    return "huatuo is open-ended QA: use --mode generate";
+  }
   std::string generation_field() const override { return "prediction"; }
   std::vector<SuiteItem> build_items(const SuiteOptions& options, ReadReport& report) const override;
   std::unique_ptr<SuiteScorer> new_scorer(const SuiteOptions& options) const override;

@@ -86,8 +86,11 @@ class Suite {
   virtual std::unique_ptr<SuiteScorer> score_predictions(const std::filesystem::path& predictions,
                                                          const SuiteOptions& options) const = 0;
 
-  // options.mode, or the default mode; InputError naming the suite's modes for anything else.
+  // options.mode, or the default mode; InputError("mode", mode, unsupported_mode(mode)) for
+  // anything else.
   std::string resolve_mode(const std::string& mode) const;
+  // Why `mode` cannot score this suite, for the error above. Default: names the suite's modes.
+  virtual std::string unsupported_mode(const std::string& mode) const;
 };
 
 }  // namespace qb

@@ -80,12 +80,15 @@ std::vector<std::string> suite_names() {
 std::string Suite::resolve_mode(const std::string& mode) const {
   const auto ms = modes();
   if (mode.empty()) return ms.at(0);
-  std::string list;
-  for (const auto& m : ms) {
+  for (const auto& m : ms)
     if (m == mode) return mode;
-    list += (list.empty() ? "'" : ", '") + m + "'";
-  }
-  throw InputError("mode", "'" + mode + "'", "the " + name() + " suite is scored in " + list + " mode only");
+  throw InputError("mode", "'" + mode + "'", unsupported_mode(mode));
+}
+
+std::string Suite::unsupported_mode(const std::string& /*mode*/) const {
+  std::string list;
+  for (const auto& m : modes()) list += (list.empty() ? "'" : ", '") + m + "'";
+  return "the " + name() + " suite is scored in " + list + " mode only";
 }
 
 }  // namespace qb

@@ -84,6 +84,12 @@ void add_eval(CLI::App& app) {
     for (auto [name, value] : {std::pair{"--model", &o->model}, {"--suite", &o->suite}, {"--data", &o->data}})
       if (value->empty()) throw InputError(name, "", "is required (or give --merge)");
     const Suite& suite = find_suite(o->suite);
+    // A mode the suite cannot score is the flag's mistake, reported before the model loads.
+    if (sub->count("--mode")) try {
+        suite.resolve_mode(o->mode);
+      } catch (const InputError& e) {
+        throw InputError("--mode", "value", e.problem());
+      }
     EvalSpec spec;
     spec.suite = suite.name();
     spec.options.mode = sub->count("--mode") ? o->mode : "";
