@@ -1,7 +1,11 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "common/error.h"
@@ -10,6 +14,35 @@
 #include "harness/pipeline_config.h"
 
 namespace qb::cli {
+namespace {
+
+// SIGTERM (a scheduler, `kill`), SIGINT (Ctrl-C) and SIGHUP stop a run where it stands: every
+// file the pipeline writes is written to a temporary and renamed, and a step is finished only
+// when its done.json exists, so nothing finished can be half-written and a rerun of the same
+// command resumes. The handler says so, then dies of the signal (exit status 128+N, as a shell
+// expects); the run lock goes with the process. Only async-signal-safe calls here.
+void stop_on_signal(int sig) {
+  const char* name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+  const char* a = "\nqilin-bench: run stopped by ";
+  const char* b = "; finished steps are kept: rerun the same command to resume\n";
+  (void)!::write(STDERR_FILENO, a, std::strlen(a));
+  (void)!::write(STDERR_FILENO, name, std::strlen(name));
+  (void)!::write(STDERR_FILENO, b, std::strlen(b));
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+void install_stop_handlers() {
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) {
+    struct sigaction sa {};
+    sa.sa_handler = stop_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;
+    ::sigaction(sig, &sa, nullptr);
+  }
+}
+
+}  // namespace
 
 void add_run(CLI::App& app) {
   struct Args {
@@ -50,6 +83,7 @@ void add_run(CLI::App& app) {
       fmt::print("{}\n", config.json.dump(2));
       return;
     }
+    install_stop_handlers();
     PipelineOptions options;
     options.quiet = global_options().quiet;
     options.threads = resolved_threads();

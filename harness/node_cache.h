@@ -26,9 +26,13 @@ class NodeCache {
   // `key` holds everything the output depends on (settings, input node hashes).
   CacheNode node(const std::string& name, const nlohmann::json& key) const;
 
-  // The node's recorded outputs, when it has finished.
-  std::optional<nlohmann::json> finished(const CacheNode& node) const;
-  // Records the outputs and marks the node finished (atomic).
+  // The node's recorded outputs, when it has finished and its files are intact. A done.json
+  // whose files are missing or changed size since finish() (a truncated samples.jsonl, a
+  // deleted checkpoint) or that does not parse is set aside as done.invalid.json, `damage` says
+  // what was wrong, and the node counts as unfinished so the pipeline redoes it.
+  std::optional<nlohmann::json> finished(const CacheNode& node, std::string* damage = nullptr) const;
+  // Records the outputs, with the size of every file in the node's directory,
+  // and marks the node finished (atomic).
   void finish(const CacheNode& node, const nlohmann::json& outputs) const;
 
   const std::filesystem::path& root() const { return root_; }

@@ -22,6 +22,7 @@
 #include "evals/results_builder.h"
 #include "evals/samples.h"
 #include "harness/node_cache.h"
+#include "harness/run_lock.h"
 #include "harness/pipeline_summary.h"
 #include "qilin_version.h"
 #include "reports/report_writer.h"
@@ -109,6 +110,8 @@ class Pipeline {
     auto t0 = Clock::now();
     started_ = utc_now();
     fs::create_directories(run_dir_);
+    RunLock lock(run_dir_);  // held until this run returns or dies
+    remove_stale_temporaries();
     write_file_atomic(run_dir_ / "config.json", cfg_.json.dump(2) + "\n");
     bool all = target == "all";
     int stage_goal = target == "base" ? 0 : target == "dcpt" ? 1 : target == "sft" ? 2 : target == "dpo" ? 3 : -1;
@@ -138,17 +141,37 @@ class Pipeline {
 
  private:
   // ---- bookkeeping -------------------------------------------------------------------
+  // A run stopped by a signal, a full disk or SIGKILL in the middle of a write leaves the
+  // writer's temporary (NAME.tmp.PID.N, common/atomic_file.h) beside the file it never became.
+  // With the run lock held nobody else writes here, so every such file is stale.
+  void remove_stale_temporaries() {
+    std::error_code ec;
+    std::vector<fs::path> stale;
+    for (auto it = fs::recursive_directory_iterator(run_dir_, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      const auto at = name.rfind(".tmp.");
+      if (at == std::string::npos || !it->is_regular_file()) continue;
+      const std::string tail = name.substr(at + 5);  // PID.N
+      if (!tail.empty() && tail.find_first_not_of("0123456789.") == std::string::npos) stale.push_back(it->path());
+    }
+    for (const auto& p : stale) fs::remove(p, ec);
+  }
+
   // Runs `work` as the cache node (name, key) unless it finished before. `ran` tells which.
   template <class Work>
   json node(const std::string& name, const json& key, Work work, bool* ran = nullptr) {
     CacheNode n = cache_.node(name, key);
     if (ran) *ran = false;
-    if (auto done = cache_.finished(n)) {
+    std::string damage;
+    if (auto done = cache_.finished(n, &damage)) {
       ++nodes_cached_;
       node_log_.push_back({{"name", name}, {"hash", n.hash}, {"dir", n.dir.string()}, {"cached", true},
                            {"seconds", done->value("seconds", 0.0)}});
       return *done;
     }
+    // A damaged cache entry is said even under -q: the user should know work is being redone.
+    if (!damage.empty()) fmt::print(stderr, "[{}] cached step is damaged ({}): redoing it\n", name, damage);
     if (!opt_.quiet) fmt::print(stderr, "[{}] {}\n", name, n.dir.string());
     auto t = Clock::now();
     fs::create_directories(n.dir);
@@ -161,6 +184,7 @@ class Pipeline {
     if (ran) *ran = true;
     node_log_.push_back({{"name", name}, {"hash", n.hash}, {"dir", n.dir.string()}, {"cached", false},
                          {"seconds", outputs["seconds"]}});
+    if (!damage.empty()) node_log_.back()["redone"] = damage;
     return outputs;
   }
 
