@@ -1,4 +1,5 @@
 #include "common/json_config.h"
+#include "common/json_number_overflow.h"
 
 #include <fmt/format.h>
 
@@ -84,6 +85,9 @@ json read_json_file(const std::string& path) {
     size_t upto = std::min<size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
     long line = 1 + static_cast<long>(std::count(text.begin(), text.begin() + upto, '\n'));
     throw error_at_line(path, line, std::string("invalid JSON: ") + e.what());
+  } catch (const json::out_of_range& e) {
+    const auto o = locate_number_overflow(text, e);
+    throw error_at_line(path, line_of_offset_in(text, o.offset), o.problem());
   }
 }
 

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/atomic_file.h"
+#include "common/json_number_overflow.h"
 #include "common/error.h"
 #include "reports/results.h"
 
@@ -205,6 +206,9 @@ Results load_results(const std::filesystem::path& path) {
     if (last_read != std::string::npos) problem.erase(last_read);
     throw InputError(file, "line " + std::to_string(line) + ", column " + std::to_string(column),
                      "invalid JSON: " + problem);
+  } catch (const json::out_of_range& e) {
+    const auto o = locate_number_overflow(text, e);
+    throw error_at_line(file, line_of_offset_in(text, o.offset), o.problem());
   }
   return results_from_json(j, file);
 }

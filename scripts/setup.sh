@@ -3,11 +3,14 @@
 #   scripts/setup.sh run    packages to build and run the demo pipeline; builds the two binaries only
 #   scripts/setup.sh test   plus what the tests and benchmarks need (GoogleTest, Google Benchmark,
 #                           Python peers, Chromium, fonts); builds everything
+#   scripts/setup.sh sanitize  the test packages plus clang's sanitizer/libFuzzer runtime; builds the
+#                           torch-free code, its tests and the fuzzers with ASan+UBSan in build-asan/
 # A second call installs nothing and rebuilds only what changed.
 set -euo pipefail
 profile=${1:-run}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${QILIN_BUILD_DIR:-$root/build}
+[ "$profile" = sanitize ] && build=${QILIN_ASAN_BUILD_DIR:-$root/build-asan}
 
 run_pkgs=(clang cmake ninja-build ccache pkg-config git
           libtorch-dev libopenblas0-pthread libicu-dev libfmt-dev nlohmann-json3-dev
@@ -17,8 +20,10 @@ test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev
            python3 python3-nltk python3-torch python3-numpy
            chromium chromium-driver fonts-wqy-microhei
            libxml2-utils python3-yaml)  # xmllint checks gate --junit against a schema; docs/CI.md's YAML is parsed
+sanitize_pkgs=(libclang-rt-14-dev)  # ASan/UBSan/libFuzzer runtimes for clang 14
 pkgs=("${run_pkgs[@]}")
 [ "$profile" = test ] && pkgs+=("${test_pkgs[@]}")
+[ "$profile" = sanitize ] && pkgs+=("${test_pkgs[@]}" "${sanitize_pkgs[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -37,6 +42,14 @@ fi
 if [ -e /etc/alternatives/libblas.so.3-x86_64-linux-gnu ] &&
    ! readlink -f /etc/alternatives/libblas.so.3-x86_64-linux-gnu | grep -q openblas; then
   echo "setup: warning: libblas.so.3 is not OpenBLAS; training will be slow" >&2
+fi
+
+if [ "$profile" = sanitize ]; then
+  [ -f "$build/build.ninja" ] ||
+    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+          -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DQILIN_SANITIZE=ON >/dev/null
+  cmake --build "$build" -j "${QILIN_BUILD_JOBS:-2}"
+  exit 0
 fi
 
 # The run profile configures without tests and benchmarks (their packages are not installed);

@@ -1,4 +1,5 @@
 #include "suites/json_records.h"
+#include "common/json_number_overflow.h"
 
 #include <cstdio>
 #include <fstream>
@@ -84,6 +85,8 @@ void read_lines(const std::filesystem::path& path, const ReadOptions& opts, Read
       nlohmann::json j;
       try {
         j = nlohmann::json::parse(text);
+      } catch (const nlohmann::json::out_of_range& e) {
+        throw loc.error(locate_number_overflow(text, e).problem());
       } catch (const nlohmann::json::parse_error& e) {
         if (is_truncation(e, text.size())) {
           if (loc.record == 1 && whole_file_is_one_value(path))
@@ -123,6 +126,9 @@ void read_list(const std::filesystem::path& path, const ReadOptions& opts, ReadR
   nlohmann::json all;
   try {
     all = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::out_of_range& e) {
+    const auto o = locate_number_overflow(text, e);
+    throw error_at_line(file, line_of_offset(text, o.offset), o.problem());
   } catch (const nlohmann::json::parse_error& e) {
     if (is_truncation(e, text.size()))
       throw error_at_line(file, line_of_offset(text, text.size()),

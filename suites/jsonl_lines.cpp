@@ -1,4 +1,5 @@
 #include "suites/jsonl_lines.h"
+#include "common/json_number_overflow.h"
 
 #include "common/error.h"
 
@@ -41,6 +42,8 @@ nlohmann::json parse_jsonl_object(const std::string& line, const std::string& pa
     j = nlohmann::json::parse(line);
   } catch (const nlohmann::json::parse_error& e) {
     throw error_at_line(path, line_no, std::string("invalid JSON: ") + e.what());
+  } catch (const nlohmann::json::out_of_range& e) {
+    throw error_at_line(path, line_no, locate_number_overflow(line, e).problem());
   }
   if (!j.is_object()) throw error_at_line(path, line_no, "expected a JSON object");
   return j;

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "common/atomic_file.h"
+#include "common/json_number_overflow.h"
 #include "common/utf8.h"
 #include "suites/json_records.h"
 #include "suites/prediction_readers.h"
@@ -72,6 +73,9 @@ nlohmann::json read_json_document(const fs::path& path) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) throw error_in_file(file, "empty file");
   try {
     return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::out_of_range& e) {
+    const auto o = locate_number_overflow(text, e);
+    throw error_at_line(file, line_at(o.offset), o.problem());
   } catch (const nlohmann::json::parse_error& e) {
     std::string m = e.what();
     if (auto p = m.find(": "); p != std::string::npos) m = m.substr(p + 2);

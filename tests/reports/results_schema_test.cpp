@@ -178,6 +178,19 @@ TEST(ResultsSchema, SyntaxErrorNamesLineAndColumn) {
   }
 }
 
+// Found by fuzz/fuzz_results_json: nlohmann reports a number too large for a double as
+// out_of_range, not as a parse error; it must still be an InputError at the number's line.
+TEST(ResultsSchema, NumberTooLargeForADoubleIsInvalidJsonAtItsLine) {
+  testing::TempDir dir;
+  auto path = testing::write_fixture(dir / "results.json", "{\n  \"schema_version\": 1,\n  \"x\": 9e798\n}\n");
+  try {
+    load_results(path);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), path.string() + ": line 3: invalid JSON: number out of range: 9e798");
+  }
+}
+
 TEST(ResultsSchema, EmptyAndMissingFilesAreInputErrors) {
   testing::TempDir dir;
   auto empty = testing::write_fixture(dir / "results.json", "\n");

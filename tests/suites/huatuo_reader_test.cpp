@@ -61,6 +61,16 @@ TEST(HuatuoFixture, OfficialJsonlStringsAndListsPlainQaAndCrlf) {
   EXPECT_EQ(ds.records[2].line, 4);
 }
 
+// Found by fuzz/fuzz_huatuo: a number too large for a double made nlohmann throw out_of_range,
+// which escaped as "[json.exception.out_of_range.406] …" with no file or line (exit 1).
+TEST(HuatuoFixture, NumberTooLargeForADoubleIsInvalidJsonAtItsLine) {
+  TempDir d;
+  auto p = write_fixture(d / "t.jsonl", "{\"question\": \"q\", \"answer\": \"a\"}\n{\"question\": \"q2\", \"id\": 1e999}\n");
+  EXPECT_EQ(error_of(p), p.string() + ": line 2: invalid JSON: number out of range: 1e999");
+  p = write_fixture(d / "l.json", "[{\"instruction\": [\"q\"], \"output\": [\"a\"]},\n\n {\"id\": -72e442}]");
+  EXPECT_EQ(error_of(p), p.string() + ": line 3: invalid JSON: number out of range: -72e442");
+}
+
 TEST(HuatuoFixture, Errors) {
   TempDir d;
   auto p = write_fixture(d / "t.jsonl", "{\"question\": \"q\", \"answer\": \"a\"}\n{\"question\": \"q2\", \"ans");

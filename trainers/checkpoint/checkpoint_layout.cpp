@@ -1,4 +1,5 @@
 #include "trainers/checkpoint/checkpoint_layout.h"
+#include "common/json_number_overflow.h"
 
 #include <nlohmann/json.hpp>
 #include <set>
@@ -20,10 +21,14 @@ CheckpointLayout find_checkpoint_layout(const fs::path& dir) {
   if (fs::exists(index)) {
     l.index = index;
     nlohmann::json j;
+    const std::string text = read_file(index);
     try {
-      j = nlohmann::json::parse(read_file(index));
+      j = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
       throw InputError(index.string(), "byte " + std::to_string(e.byte), std::string("invalid JSON: ") + e.what());
+    } catch (const nlohmann::json::out_of_range& e) {
+      const auto o = locate_number_overflow(text, e);
+      throw InputError(index.string(), "byte " + std::to_string(o.offset + 1), o.problem());
     }
     if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
       throw InputError(index.string(), "key 'weight_map'", "missing or not an object");

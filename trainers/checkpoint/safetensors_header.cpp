@@ -1,4 +1,5 @@
 #include "trainers/checkpoint/safetensors_header.h"
+#include "common/json_number_overflow.h"
 
 #include <algorithm>
 #include <fstream>
@@ -30,6 +31,8 @@ SafetensorsHeader parse_safetensors_header(const std::string& header_json, uint6
     j = nlohmann::json::parse(header_json);
   } catch (const nlohmann::json::parse_error& e) {
     throw InputError(file, "header", std::string("invalid JSON: ") + e.what());
+  } catch (const nlohmann::json::out_of_range& e) {
+    throw InputError(file, "header", locate_number_overflow(header_json, e).problem());
   }
   if (!j.is_object()) throw InputError(file, "header", "must be a JSON object");
   const uint64_t data_size = file_size - h.data_offset;

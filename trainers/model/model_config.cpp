@@ -1,4 +1,5 @@
 #include "trainers/model/model_config.h"
+#include "common/json_number_overflow.h"
 
 #include <nlohmann/json.hpp>
 
@@ -62,6 +63,9 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     j = json::parse(json_text);
   } catch (const json::parse_error& e) {
     throw InputError(file, "byte " + std::to_string(e.byte), std::string("invalid JSON: ") + e.what());
+  } catch (const nlohmann::json::out_of_range& e) {
+    const auto o = locate_number_overflow(json_text, e);
+    throw InputError(file, "byte " + std::to_string(o.offset + 1), o.problem());
   }
   if (!j.is_object()) throw InputError(file, "top level", "config must be a JSON object");
 

@@ -1,4 +1,5 @@
 #include "trainers/tokenizer/char_tokenizer.h"
+#include "common/json_number_overflow.h"
 
 #include <unicode/utf8.h>
 
@@ -83,6 +84,9 @@ CharTokenizer CharTokenizer::parse(const std::string& json_text, const std::stri
     j = nlohmann::json::parse(json_text);
   } catch (const nlohmann::json::parse_error& e) {
     throw InputError(file, "byte " + std::to_string(e.byte), std::string("invalid JSON: ") + e.what());
+  } catch (const nlohmann::json::out_of_range& e) {
+    const auto o = locate_number_overflow(json_text, e);
+    throw InputError(file, "byte " + std::to_string(o.offset + 1), o.problem());
   }
   if (!j.is_object() || j.value("format", std::string()) != "qilin-char-tokenizer")
     throw InputError(file, "key 'format'",

@@ -1,4 +1,5 @@
 #include "trainers/train/train_config.h"
+#include "common/json_number_overflow.h"
 
 #include <functional>
 #include <map>
@@ -144,6 +145,9 @@ TrainConfig train_config_from_json(const std::string& text, const std::filesyste
     j = text.empty() ? json::object() : json::parse(text);
   } catch (const json::parse_error& e) {
     throw InputError(fname, "byte " + std::to_string(e.byte), "invalid JSON");
+  } catch (const json::out_of_range& e) {
+    const auto o = locate_number_overflow(text, e);
+    throw InputError(fname, "byte " + std::to_string(o.offset + 1), o.problem());
   }
   if (!j.is_object()) throw error_in_file(fname, "a training config must be a JSON object");
   std::map<std::string, json> flat;
