@@ -22,6 +22,7 @@ void add_light_commands(CLI::App& app) {
   add_report(app);
   add_data(app);
   add_torch_placeholder(app, "model");
+  add_torch_placeholder(app, "serve");
   add_launch(app);
 }
 

@@ -38,6 +38,7 @@ void add_all_commands(CLI::App& app) {
   add_report(app);
   add_data(app);
   add_model(app);
+  add_serve(app);
   add_launch(app);
 }
 

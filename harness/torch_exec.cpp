@@ -13,11 +13,12 @@ namespace qb::cli {
 
 // The descriptions are the torch binary's own (cmd_run.cpp, ...); the test
 // LightBinary.HelpEqualsTheTorchBinarysHelp keeps the two listings identical.
-const TorchSubcommand kTorchSubcommands[4] = {
+const TorchSubcommand kTorchSubcommands[5] = {
     {"run", "run the stage graph base -> dcpt -> sft -> dpo, evaluate every checkpoint and write reports"},
     {"train", "train one stage (dcpt, sft, dpo) from a JSON config (docs/TRAINING.md)"},
     {"eval", "evaluate a checkpoint on a suite and write per-sample logs and metrics"},
     {"model", "init a checkpoint, print logits, describe a checkpoint"},
+    {"serve", "serve a checkpoint over the OpenAI-compatible HTTP API"},
 };
 
 std::string subcommand_word(int argc, char** argv) {

@@ -17,7 +17,7 @@ struct TorchSubcommand {
   const char* name;
   const char* description;
 };
-extern const TorchSubcommand kTorchSubcommands[4];
+extern const TorchSubcommand kTorchSubcommands[5];
 
 // The subcommand argv names (the first word that is neither an option nor an option's value),
 // or "" when there is none.

@@ -12,6 +12,7 @@ build=${QILIN_BUILD_DIR:-$root/build}
 run_pkgs=(clang cmake ninja-build ccache pkg-config git
           libtorch-dev libopenblas0-pthread libicu-dev libfmt-dev nlohmann-json3-dev
           libcli11-dev libgloo-dev libsentencepiece-dev
+          libcpp-httplib-dev libcurl4-openssl-dev  # serve's HTTP server; the openai backend's client
           python3-jieba)  # the jieba segmenter reads its dict.txt and HMM tables at run time
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev
            python3 python3-nltk python3-torch python3-numpy
