@@ -34,6 +34,14 @@ std::string subcommand_word(int argc, char** argv) {
   return "";
 }
 
+bool wants_served_backend(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--backend=openai") == 0) return true;
+    if (std::strcmp(argv[i], "--backend") == 0 && i + 1 < argc && std::strcmp(argv[i + 1], "openai") == 0) return true;
+  }
+  return false;
+}
+
 bool is_torch_subcommand(const std::string& word) {
   for (const auto& c : kTorchSubcommands)
     if (word == c.name) return true;

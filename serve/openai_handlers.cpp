@@ -23,6 +23,14 @@ namespace {
 // The engine says "eos" when the model ended the text; OpenAI clients know "stop" for that.
 std::string openai_finish_reason(const std::string& r) { return r == "length" ? "length" : "stop"; }
 
+// vLLM's stop_reason: null when the model ended the text (or the length did), else what stopped
+// it. The engine does not say which stop string matched: the only one asked for, or all of them.
+json stop_reason(const GenerateResult& g, const std::vector<std::string>& stop) {
+  if (g.finish_reason != "stop") return nullptr;
+  if (stop.size() == 1) return stop[0];
+  return stop;
+}
+
 }  // namespace
 
 OpenAIHandlers::OpenAIHandlers(ModelRunner& runner, EngineQueue& queue, std::string served_model)
@@ -121,7 +129,8 @@ json OpenAIHandlers::completions(const std::string& body) {
     choices.push_back({{"index", i},
                        {"text", text},
                        {"logprobs", lp},
-                       {"finish_reason", openai_finish_reason(gen[i].finish_reason)}});
+                       {"finish_reason", openai_finish_reason(gen[i].finish_reason)},
+                       {"stop_reason", stop_reason(gen[i], req.stop)}});
   }
   return {{"id", fmt::format("cmpl-{}", next_id_++)},
           {"object", "text_completion"},
@@ -157,7 +166,8 @@ json OpenAIHandlers::chat(const std::string& body) {
           {"choices", json::array({{{"index", 0},
                                     {"message", {{"role", "assistant"}, {"content", gen[0].text}}},
                                     {"logprobs", nullptr},
-                                    {"finish_reason", openai_finish_reason(gen[0].finish_reason)}}})},
+                                    {"finish_reason", openai_finish_reason(gen[0].finish_reason)},
+                                    {"stop_reason", stop_reason(gen[0], req.stop)}}})},
           {"usage",
            {{"prompt_tokens", prompt_tokens},
             {"completion_tokens", gen[0].n_tokens},
