@@ -61,7 +61,7 @@ struct OpenAIBackend::Impl {
   ResponseCache cache;
   std::string model_id;
   std::atomic<uint64_t> next_replica{0};
-  std::atomic<int64_t> http_requests{0}, cache_hits{0}, retries{0};
+  std::atomic<int64_t> http_requests{0}, cache_hits{0}, retries{0}, model_checks{0};
   std::vector<std::atomic<int64_t>> per_replica;
   std::atomic<bool> max_tokens_zero_refused{false};
 
@@ -95,7 +95,9 @@ struct OpenAIBackend::Impl {
       const size_t r = (first + static_cast<size_t>(attempt)) % n;
       const std::string url = opt.base_urls[r] + path;
       HttpResponse resp = http_request(method, url, text, headers(), opt.timeout_s);
-      ++http_requests;
+      // The start-up GET /v1/models is counted apart: http_requests counts the items' requests
+      // (what a resumed or cached rerun must not resend).
+      ++(path == "/v1/models" ? model_checks : http_requests);
       ++per_replica[r];
       if (resp.status == 200) {
         json j;
@@ -310,6 +312,7 @@ json OpenAIBackend::counters() const {
   return {{"http_requests", impl_->http_requests.load()},
           {"cache_hits", impl_->cache_hits.load()},
           {"retries", impl_->retries.load()},
+          {"model_checks", impl_->model_checks.load()},
           {"requests_by_replica", by},
           {"concurrency", impl_->opt.concurrency},
           {"max_tokens_zero_refused", impl_->max_tokens_zero_refused.load()}};
