@@ -20,6 +20,9 @@ test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev
            libxml2-utils python3-yaml)  # xmllint checks gate --junit against a schema; docs/CI.md's YAML is parsed
 pkgs=("${run_pkgs[@]}")
 [ "$profile" = test ] && pkgs+=("${test_pkgs[@]}")
+# serve's third-party client test runs the official openai npm package: Debian's node and npm,
+# unless a node is already on PATH.
+if [ "$profile" = test ] && ! command -v npm >/dev/null; then pkgs+=(nodejs npm); fi
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -32,6 +35,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The openai npm package, pinned by tests/serve/npm/package.json + package-lock.json, from the npm
+# registry (only the test profile; without it ctest serve_openai_npm skips with a message).
+if [ "$profile" = test ] && command -v npm >/dev/null && [ ! -d "$root/tests/serve/npm/node_modules/openai" ]; then
+  (cd "$root/tests/serve/npm" && npm ci --no-audit --no-fund --loglevel=error) ||
+    echo "setup: warning: npm ci in tests/serve/npm failed; serve_openai_npm will skip" >&2
 fi
 
 # OpenBLAS must be the BLAS libtorch loads (reference BLAS is ~20x slower).
