@@ -6,7 +6,12 @@ A small proxy in front of a real `qilin-bench serve` changes one behaviour at a 
                        max_tokens 1 and ignores the generated token; log-likelihoods still equal
                        the in-process eval's within 1e-4, and later requests ask for 1 directly;
   no-logprobs          drops the choices' logprobs (as llama.cpp's server does for the prompt):
-                       a loglik eval fails saying to use generate mode, a generate eval works.
+                       a loglik eval fails saying to use generate mode, a generate eval works;
+  busy-once            answers 429, then 503, then serves: the client backs off, retries, and
+                       its answers equal the in-process eval's;
+  slow                 answers after 3 s: --timeout 0.5 fails each attempt, then the eval stops
+                       naming the timeout.
+A dead replica beside a live one: its requests are retried on the live one, same answers.
 The key: a server started with --api-key-env refuses a client without it (the message names the
 status and the server's words) and never finds the key in the client's outputs, cache or logs.
 
@@ -19,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -70,6 +76,13 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.server.seen.append(body)
+        if self.server.mode == "busy-once" and len(self.server.seen) <= 2:
+            status = 429 if len(self.server.seen) == 1 else 503
+            return self.reply(status, {"error": {"message": f"busy ({status})", "type": "server_error",
+                                                 "param": None, "code": None}})
+        if self.server.mode == "slow":
+            time.sleep(3)  # the client has given up by now: close without an answer
+            return
         if self.server.mode == "refuse-max-tokens-0" and body.get("max_tokens") == 0:
             return self.reply(400, {"error": {"message": "max_tokens must be at least 1, got 0.",
                                               "type": "BadRequestError", "param": None, "code": 400}})
@@ -117,6 +130,44 @@ try:
                  "generate", "--max-new-tokens", "4", *data)
     c.eq(p.returncode, 0, "generate works without logprobs: " + p.stderr[-500:])
     proxy.shutdown()
+
+    proxy = Proxy(srv.url, "busy-once")
+    p = run_eval("busy", "--backend", "openai", "--base-url", proxy.url, "--served-model", "tiny",
+                 "--concurrency", "1", "--retry-backoff", "0.1", *data)
+    c.eq(p.returncode, 0, "eval through 429 and 503: " + p.stderr[-500:])
+    if p.returncode == 0:
+        with open(os.path.join(work, "busy", "metrics.json")) as f:
+            c.eq(json.load(f)["client"]["retries"], 2, "two retries (429, 503)")
+        for g, w in zip(rows("busy"), rows("local")):
+            c.close(g["logprob"], w["logprob"], f"item {w['id']} logprob after retries", 1e-4)
+    proxy.shutdown()
+
+    proxy = Proxy(srv.url, "slow")
+    t0 = time.time()
+    p = run_eval("slow", "--backend", "openai", "--base-url", proxy.url, "--served-model", "tiny", "--timeout", "0.5",
+                 "--retries", "1", "--retry-backoff", "0.1", *data)
+    c.eq(p.returncode, 1, "timeout exit code")
+    c.true(f"gave up after 2 attempts over 1 replica(s); last: POST {proxy.url}/v1/completions: no answer "
+           "(Operation timed out after" in p.stderr, "timeout message: " + p.stderr[-500:])
+    c.true(time.time() - t0 < 10, "per-request timeout honoured")
+    proxy.shutdown()
+
+    # A dead replica (a port nobody listens on) beside the live server.
+    import socket
+    s_ = socket.socket()
+    s_.bind(("127.0.0.1", 0))
+    dead = f"http://127.0.0.1:{s_.getsockname()[1]}"
+    s_.close()
+    p = run_eval("failover", "--backend", "openai", "--base-url", dead, "--base-url", srv.url, "--served-model",
+                 "tiny", "--retry-backoff", "0.05", *data)
+    c.eq(p.returncode, 0, "eval with a dead replica: " + p.stderr[-500:])
+    if p.returncode == 0:
+        with open(os.path.join(work, "failover", "metrics.json")) as f:
+            m = json.load(f)
+        c.true(m["client"]["retries"] >= 1, f"dead replica's requests retried: {m['client']}")
+        c.eq(m["backend"]["hosts"], [dead, srv.url], "both replicas recorded")
+        for g, w in zip(rows("failover"), rows("local")):
+            c.close(g["logprob"], w["logprob"], f"item {w['id']} logprob with failover", 1e-4)
 finally:
     srv.stop()
 
