@@ -171,6 +171,27 @@ try:
 finally:
     srv.stop()
 
+# --chat: generation through /v1/chat/completions, the prompt as one user message rendered by the
+# checkpoint's chat template on the server: equal to completing the rendered turn.
+chat_ck = make_checkpoint(qb, os.path.join(work, "chat"), chat=True)
+with open(os.path.join(work, "h.jsonl"), "w") as f:
+    for q in ["高血压患者应注意什么？", "糖尿病需要控制什么？", "患者发热咳嗽怎么办？"]:
+        f.write(json.dumps({"question": q, "answer": "低盐饮食。"}, ensure_ascii=False) + "\n")
+srv = Server(qb, chat_ck, "--served-model-name", "chat")
+try:
+    p = run_eval("chat-gen", "--backend", "openai", "--base-url", srv.url, "--served-model", "chat", "--chat",
+                 "--suite", "huatuo", "--max-new-tokens", "6", "--bootstrap", "0",
+                 "--data", os.path.join(work, "h.jsonl"))
+    c.eq(p.returncode, 0, "--chat generate eval: " + p.stderr[-500:])
+    if p.returncode == 0:
+        from serve_util import call
+        for r in rows("chat-gen"):
+            st, want = call(srv.url, "/v1/completions", {"model": "chat", "prompt": "问：" + r["prompt"] + "答：",
+                                                         "max_tokens": 6})
+            c.eq(r["prediction"], want["choices"][0]["text"], f"--chat item {r['id']} = the template's completion")
+finally:
+    srv.stop()
+
 # The key: required by the server, sent by the client from the environment only, written nowhere.
 key = "qb-test-key-7f3a9c"
 env = dict(os.environ, SERVE_KEY=key, CLIENT_KEY=key, WRONG_KEY="not-the-key")
