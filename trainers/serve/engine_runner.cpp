@@ -44,43 +44,28 @@ class EngineRunner : public serve::ModelRunner {
     return out + chat_->assistant_prefix;  // the reply starts here
   }
 
+  // Consecutive sequences sharing a long prefix (the continuations of one question, sent as one
+  // request's prompt list) run that prefix once and fan its KV cache out to their suffixes, as
+  // Engine::loglik does; other sequences run whole, batch_size rows at a time.
   std::vector<serve::PromptScore> score(const std::vector<std::vector<int64_t>>& seqs, int top_k) override {
     c10::InferenceMode guard;
     std::vector<serve::PromptScore> out(seqs.size());
     const size_t bs = static_cast<size_t>(batch_size_);
-    for (size_t c0 = 0; c0 < seqs.size(); c0 += bs) {
-      const size_t b = std::min(bs, seqs.size() - c0);
-      size_t lmax = 0;
-      for (size_t k = 0; k < b; ++k) lmax = std::max(lmax, seqs[c0 + k].size());
-      // Right padding: causal attention keeps the pads after a row's end out of its real
-      // positions, so no mask is needed (as the Engine's continuation batches).
-      auto ids = torch::full({static_cast<int64_t>(b), static_cast<int64_t>(lmax)}, tok().pad_id(), torch::kInt64);
-      auto ia = ids.accessor<int64_t, 2>();
-      for (size_t k = 0; k < b; ++k)
-        for (size_t j = 0; j < seqs[c0 + k].size(); ++j) ia[k][j] = seqs[c0 + k][j];
-      // log_softmax in float32 over the vocabulary, as Engine::loglik does.
-      auto logp = torch::log_softmax(scorer_->forward(ids), -1).contiguous();
-      torch::Tensor top_v = torch::zeros({1, 1, 1}), top_i = torch::zeros({1, 1, 1}, torch::kInt64);
-      if (top_k > 0) {
-        std::tie(top_v, top_i) = logp.topk(top_k, -1);
-        top_v = top_v.contiguous();
-        top_i = top_i.contiguous();
+    std::vector<size_t> singles;
+    for (size_t i = 0; i < seqs.size();) {
+      size_t j = i + 1;
+      while (j < seqs.size() && shares_prefix(seqs[i], seqs[j])) ++j;
+      if (j - i >= 2) {
+        for (size_t c0 = i; c0 < j; c0 += bs) score_shared(seqs, c0, std::min(j, c0 + bs), top_k, out);
+      } else {
+        singles.push_back(i);
       }
-      auto la = logp.accessor<float, 3>();
-      auto tva = top_v.accessor<float, 3>();
-      auto tia = top_i.accessor<int64_t, 3>();
-      for (size_t k = 0; k < b; ++k) {
-        const auto& s = seqs[c0 + k];
-        serve::PromptScore& r = out[c0 + k];
-        r.token_logprob.assign(s.size(), 0.0);
-        r.top.assign(s.size(), {});
-        for (size_t j = 1; j < s.size(); ++j) {
-          r.token_logprob[j] = la[k][j - 1][s[j]];
-          for (int t = 0; t < top_k; ++t)
-            r.top[j].emplace_back(tia[k][j - 1][t], tva[k][j - 1][t]);
-        }
-      }
+      i = j;
     }
+    for (size_t c0 = 0; c0 < singles.size(); c0 += bs)
+      score_whole(seqs, std::vector<size_t>(singles.begin() + static_cast<long>(c0),
+                                            singles.begin() + static_cast<long>(std::min(singles.size(), c0 + bs))),
+                  top_k, out);
     return out;
   }
 
@@ -102,6 +87,92 @@ class EngineRunner : public serve::ModelRunner {
 
  private:
   const Tokenizer& tok() const { return engine_.tokenizer(); }
+
+  static size_t common_prefix(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+    size_t n = 0;
+    while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
+    return n;
+  }
+  // Worth sharing: at least 2 tokens and half of the first sequence.
+  static bool shares_prefix(const std::vector<int64_t>& first, const std::vector<int64_t>& other) {
+    const size_t n = common_prefix(first, other);
+    return n >= 2 && 2 * n >= first.size();
+  }
+
+  // Fills r from log-probs of positions [0, a.size(0)) in `a` and the following ones in `b`
+  // (either may be empty): r.token_logprob[j] = log p(s[j] | s[<j]) is read at position j - 1.
+  static void fill(serve::PromptScore& r, const std::vector<int64_t>& s, const torch::Tensor& a,
+                   const torch::Tensor& b, int top_k) {
+    r.token_logprob.assign(s.size(), 0.0);
+    r.top.assign(s.size(), {});
+    size_t at = 1;
+    for (const torch::Tensor* part : {&a, &b}) {
+      if (!part->defined() || part->size(0) == 0) continue;
+      auto lp = part->contiguous();
+      auto la = lp.accessor<float, 2>();
+      // top-k 1 when none is asked: the accessors below need a tensor either way.
+      auto [tv, ti] = lp.topk(std::max(top_k, 1), -1);
+      tv = tv.contiguous();
+      ti = ti.contiguous();
+      auto tva = tv.accessor<float, 2>();
+      auto tia = ti.accessor<int64_t, 2>();
+      for (int64_t p = 0; p < lp.size(0) && at < s.size(); ++p, ++at) {
+        r.token_logprob[at] = la[p][s[at]];
+        for (int t = 0; t < top_k; ++t) r.top[at].emplace_back(tia[p][t], tva[p][t]);
+      }
+    }
+  }
+
+  torch::Tensor ids_batch(const std::vector<std::vector<int64_t>>& rows) const {
+    size_t lmax = 0;
+    for (const auto& r : rows) lmax = std::max(lmax, r.size());
+    // Right padding: causal attention keeps the pads after a row's end out of its real
+    // positions, so no mask is needed (as the Engine's continuation batches).
+    auto ids = torch::full({static_cast<int64_t>(rows.size()), static_cast<int64_t>(lmax)}, tok().pad_id(),
+                           torch::kInt64);
+    auto ia = ids.accessor<int64_t, 2>();
+    for (size_t k = 0; k < rows.size(); ++k)
+      for (size_t j = 0; j < rows[k].size(); ++j) ia[static_cast<int64_t>(k)][static_cast<int64_t>(j)] = rows[k][j];
+    return ids;
+  }
+
+  // Rows `which` run whole in one batch; log_softmax in float32, as Engine::loglik.
+  void score_whole(const std::vector<std::vector<int64_t>>& seqs, const std::vector<size_t>& which, int top_k,
+                   std::vector<serve::PromptScore>& out) {
+    std::vector<std::vector<int64_t>> rows;
+    for (size_t i : which) rows.push_back(seqs[i]);
+    auto logp = torch::log_softmax(scorer_->forward(ids_batch(rows)), -1);
+    for (size_t k = 0; k < which.size(); ++k) {
+      const auto& s = seqs[which[k]];
+      fill(out[which[k]], s, logp[static_cast<int64_t>(k)].narrow(0, 0, static_cast<int64_t>(s.size()) - 1), {},
+           top_k);
+    }
+  }
+
+  // Rows [c0, c1) share a prefix: it runs once (KV cache), then the suffixes as one batch.
+  void score_shared(const std::vector<std::vector<int64_t>>& seqs, size_t c0, size_t c1, int top_k,
+                    std::vector<serve::PromptScore>& out) {
+    size_t shared = seqs[c0].size();
+    for (size_t i = c0; i < c1; ++i) shared = std::min({shared, common_prefix(seqs[c0], seqs[i]), seqs[i].size() - 1});
+    if (shared < 1) {
+      std::vector<size_t> which;
+      for (size_t i = c0; i < c1; ++i) which.push_back(i);
+      return score_whole(seqs, which, top_k, out);
+    }
+    KVCache cache = scorer_->new_cache();
+    std::vector<int64_t> prefix(seqs[c0].begin(), seqs[c0].begin() + static_cast<long>(shared));
+    auto prefix_logp = torch::log_softmax(scorer_->forward(ids_batch({prefix}), &cache), -1)[0];
+    std::vector<std::vector<int64_t>> suffixes;
+    for (size_t i = c0; i < c1; ++i) suffixes.emplace_back(seqs[i].begin() + static_cast<long>(shared), seqs[i].end());
+    KVCache fan = cache.repeated(static_cast<int64_t>(c1 - c0));
+    auto suffix_logp = torch::log_softmax(scorer_->forward(ids_batch(suffixes), &fan), -1);
+    for (size_t i = c0; i < c1; ++i) {
+      // Positions 0..shared-1 from the prefix pass, then the suffix's own but its last (which
+      // predicts past the sequence).
+      const int64_t n_suffix = static_cast<int64_t>(seqs[i].size() - shared) - 1;
+      fill(out[i], seqs[i], prefix_logp, suffix_logp[static_cast<int64_t>(i - c0)].narrow(0, 0, n_suffix), top_k);
+    }
+  }
 
   mutable Engine engine_;  // options() is non-const in the Engine's API
   LlamaModel scorer_;
