@@ -17,7 +17,8 @@ json parse_object(const std::string& endpoint, const std::string& body) {
   json j;
   try {
     j = json::parse(body);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // parse_error, and out_of_range for numbers too large for a double (found by the fuzz test).
     throw ApiError(400, fmt::format("{}: the body is not valid JSON ({})", endpoint, e.what()));
   }
   if (!j.is_object())
