@@ -121,8 +121,8 @@ struct OpenAIBackend::Impl {
                           fmt::format("openai backend: {}: {} answered {}: {}", item, where, resp.status, msg));
       }
     }
-    throw std::runtime_error(fmt::format("openai backend: {}: gave up after {} attempts over {} replica(s); last: {}",
-                                         item, opt.max_retries + 1, n, last));
+    throw std::runtime_error(fmt::format("openai backend: {}: gave up after {} attempt{} over {} replica(s); last: {}",
+                                         item, opt.max_retries + 1, opt.max_retries == 0 ? "" : "s", n, last));
   }
 
   // fn(i) for i in [0, n) on `concurrency` threads; the first exception stops the rest and is rethrown.

@@ -95,6 +95,13 @@ void add_eval(CLI::App& app) {
       return;
     }
     const bool served = o->backend == "openai";
+    // The other backend's flags are mistakes, not silently ignored.
+    if (!served)
+      for (const char* flag : {"--base-url", "--served-model", "--api-key-env", "--concurrency", "--tokenizer", "--chat",
+                               "--timeout", "--retries", "--retry-backoff", "--cache-dir"})
+        if (sub->count(flag)) throw InputError(flag, "", "applies to --backend openai only");
+    if (served && !o->model.empty())
+      throw InputError("--model", "", "names a checkpoint for --backend local; a served model is named by --served-model");
     for (auto [name, value] : {std::pair{"--model", &o->model}, {"--suite", &o->suite}, {"--data", &o->data}})
       if (value->empty() && !(served && std::string(name) == "--model"))
         throw InputError(name, "", "is required (or give --merge)");

@@ -214,6 +214,17 @@ try:
             for name in files:
                 with open(os.path.join(root, name), "rb") as f:
                     c.true(key.encode() not in f.read(), f"the key is not in {os.path.join(root, name)}")
+    # Flags of the other backend are usage errors, not ignored.
+    p = run_eval("mixed", "--model", ck, "--base-url", srv.url, *data)
+    c.eq((p.returncode, p.stderr.strip()), (2, "qilin-bench: error: --base-url: applies to --backend openai only"),
+         "--base-url without --backend openai")
+    p = run_eval("mixed2", "--backend", "openai", "--model", ck, "--base-url", srv.url, "--served-model", "tiny", *data)
+    c.eq((p.returncode, p.stderr.strip()),
+         (2, "qilin-bench: error: --model: names a checkpoint for --backend local; a served model is named by "
+             "--served-model"), "--model with --backend openai")
+    p = run_eval("nourl", "--backend", "openai", "--served-model", "tiny", *data)
+    c.eq((p.returncode, p.stderr.strip()), (2, "qilin-bench: error: --base-url: is required with --backend openai"),
+         "missing --base-url")
     c.eq(run_eval("missingenv", "--backend", "openai", "--base-url", srv.url, "--served-model", "tiny",
                   "--api-key-env", "NO_SUCH_VAR_QB", *data).returncode, 2, "an unset key variable is a usage error")
 finally:
