@@ -80,8 +80,13 @@ struct OpenAIBackend::Impl {
     const std::string key = ResponseCache::key(path, text);
     if (use_cache)
       if (auto hit = cache.get(key)) {
-        ++cache_hits;
-        return json::parse(*hit);
+        // An entry that does not parse (written by something else: writes here are atomic) is
+        // a miss, and is replaced below.
+        json j = json::parse(*hit, nullptr, false);
+        if (!j.is_discarded()) {
+          ++cache_hits;
+          return j;
+        }
       }
     const size_t n = opt.base_urls.size();
     const size_t first = static_cast<size_t>(next_replica++ % n);

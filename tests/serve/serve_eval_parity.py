@@ -169,7 +169,15 @@ try:
         c.eq(metrics("fault")["client"]["http_requests"], 0, "a rerun sends nothing")
         c.eq(metrics("fault")["client"]["cache_hits"], 40, "a rerun answers from the cache")
         same_rows(rows("fault"), rows("local-huatuo"), "cached huatuo")
-    # The API key never reaches the cache, the metrics or the logs.
+    # A damaged cache entry is a miss: that one request is sent again and the entry rewritten.
+    victim = next(os.path.join(r, f) for r, _, fs in os.walk(cache) for f in fs)
+    with open(victim, "w") as f:
+        f.write('{"choices": [')
+    shutil.rmtree(os.path.join(work, "fault"))
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if must(p, "rerun with a damaged entry"):
+        c.eq(metrics("fault")["client"]["http_requests"], 1, "only the damaged entry is sent again")
+        same_rows(rows("fault"), rows("local-huatuo"), "huatuo after a damaged entry")
 finally:
     srv.stop()
 
