@@ -66,6 +66,15 @@ try:
     c.eq([x["text"] for x in g1["choices"]], [x["text"] for x in g2["choices"]], "greedy is deterministic")
     c.true(all(x["finish_reason"] in ("length", "stop") for x in g1["choices"]), "finish reasons")
     c.true(g1["usage"]["completion_tokens"] <= 12, "completion tokens bounded by max_tokens")
+    # stop: the text ends before the stop string's first occurrence; stop_reason names it.
+    st, full = call(u, "/v1/completions", {"model": "tiny", "prompt": "高血压", "max_tokens": 8})
+    text = full["choices"][0]["text"]
+    stop = text[2] if len(text) > 2 else None
+    if stop:
+        st, cut = call(u, "/v1/completions", {"model": "tiny", "prompt": "高血压", "max_tokens": 8, "stop": [stop]})
+        ch = cut["choices"][0]
+        c.eq((ch["text"], ch["finish_reason"], ch["stop_reason"]), (text[:text.index(stop)], "stop", stop), "stop")
+    c.true(stop is not None, f"a generation long enough to cut: {text!r}")
     # Concurrent requests share engine batches and get the answers they get alone.
     bodies = [{"model": "tiny", "prompt": p, "max_tokens": 8} for p in ["高血压", "糖尿病", "患者", "咳嗽"] * 4]
     with concurrent.futures.ThreadPoolExecutor(16) as ex:
