@@ -19,13 +19,30 @@ void global_init_once() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// One easy handle per thread, reset before each request: libcurl keeps the handle's connections
+// open, so a thread's requests to one server reuse a connection (and its TLS session) instead of
+// a new handshake each time.
+struct ThreadHandle {
+  CURL* curl = nullptr;
+  ~ThreadHandle() {
+    if (curl) curl_easy_cleanup(curl);
+  }
+};
+
+CURL* thread_handle() {
+  thread_local ThreadHandle h;
+  if (!h.curl) h.curl = curl_easy_init();
+  else curl_easy_reset(h.curl);
+  return h.curl;
+}
+
 }  // namespace
 
 HttpResponse http_request(const std::string& method, const std::string& url, const std::string& body,
                           const std::vector<std::string>& headers, double timeout_s) {
   global_init_once();
   HttpResponse r;
-  CURL* curl = curl_easy_init();
+  CURL* curl = thread_handle();
   if (!curl) throw std::runtime_error("libcurl: cannot create a handle");
   curl_slist* list = nullptr;
   for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
@@ -53,7 +70,6 @@ HttpResponse http_request(const std::string& method, const std::string& url, con
     r.error = err[0] ? err : curl_easy_strerror(rc);
   }
   curl_slist_free_all(list);
-  curl_easy_cleanup(curl);
   return r;
 }
 

@@ -1,5 +1,6 @@
-// One blocking HTTP request with libcurl (no torch). Each call uses its own easy handle, so
-// calls from several threads run in parallel; the openai backend bounds how many.
+// One blocking HTTP request with libcurl (no torch). Each thread has its own easy handle (reused,
+// so its connections are kept alive), so calls from several threads run in parallel; the openai
+// backend bounds how many.
 #pragma once
 
 #include <string>
