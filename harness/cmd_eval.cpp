@@ -1,5 +1,7 @@
-// qilin-bench eval: one checkpoint on one suite, through the same run_evaluation the pipeline
-// uses (evals/evaluation.h), so `eval` and `run` write identical per-sample logs and metrics.
+// qilin-bench eval: one checkpoint (or a served model, --backend openai) on one suite, through the
+// same run_evaluation the pipeline uses (evals/evaluation.h), so `eval` and `run` write identical
+// per-sample logs and metrics. Torch-free: the local engine comes from the factory the torch
+// binary registers (local_backend.h); the light binary runs only --backend openai itself.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -13,7 +15,8 @@
 #include "harness/commands.h"
 #include "evals/evaluation.h"
 #include "evals/suite_registry.h"
-#include "trainers/engine/engine.h"
+#include "harness/local_backend.h"
+#include "harness/openai_backend_args.h"
 
 namespace qb::cli {
 namespace fs = std::filesystem;
@@ -22,6 +25,8 @@ namespace {
 
 struct EvalArgs {
   std::string model, suite, data, mode = "loglik", out, train_data, continuation = "letter", shard;
+  std::string backend = "local";
+  OpenAIArgs openai;
   long limit = 0;
   int batch_size = 8, max_new_tokens = 0, bootstrap = 1000, k_shot = 0;
   bool lenient = false;
@@ -46,12 +51,20 @@ std::pair<int, int> resolve_shard(const std::string& shard) {
   return {static_cast<int>(i), static_cast<int>(n)};
 }
 
+LocalBackendFactory g_local_factory = nullptr;
+
 }  // namespace
+
+void set_local_backend_factory(LocalBackendFactory factory) { g_local_factory = factory; }
+LocalBackendFactory local_backend_factory() { return g_local_factory; }
 
 void add_eval(CLI::App& app) {
   auto o = std::make_shared<EvalArgs>();
   auto* sub = app.add_subcommand("eval", "evaluate a checkpoint on a suite and write per-sample logs and metrics");
   sub->add_option("--model", o->model, "checkpoint directory (config.json, safetensors, tokenizer.json)");
+  sub->add_option("--backend", o->backend, "local (the libtorch engine over --model) or openai (a served model)")
+      ->check(CLI::IsMember({"local", "openai"}));
+  add_openai_options(*sub, o->openai);
   sub->add_option("--suite", o->suite, "cmexam or huatuo26m (alias huatuo)");
   sub->add_option("--data", o->data, "the suite's data file");
   sub->add_option("--mode", o->mode, "loglik (cmexam only) or generate; default: the suite's first mode (cmexam loglik, huatuo26m generate)")
@@ -81,8 +94,17 @@ void add_eval(CLI::App& app) {
       std::cout << r.metrics.dump(2) << "\n";
       return;
     }
+    const bool served = o->backend == "openai";
+    // The other backend's flags are mistakes, not silently ignored.
+    if (!served)
+      for (const char* flag : {"--base-url", "--served-model", "--api-key-env", "--concurrency", "--tokenizer", "--chat",
+                               "--timeout", "--retries", "--retry-backoff", "--cache-dir"})
+        if (sub->count(flag)) throw InputError(flag, "", "applies to --backend openai only");
+    if (served && !o->model.empty())
+      throw InputError("--model", "", "names a checkpoint for --backend local; a served model is named by --served-model");
     for (auto [name, value] : {std::pair{"--model", &o->model}, {"--suite", &o->suite}, {"--data", &o->data}})
-      if (value->empty()) throw InputError(name, "", "is required (or give --merge)");
+      if (value->empty() && !(served && std::string(name) == "--model"))
+        throw InputError(name, "", "is required (or give --merge)");
     const Suite& suite = find_suite(o->suite);
     // A mode the suite cannot score is the flag's mistake, reported before the model loads.
     if (sub->count("--mode")) try {
@@ -104,22 +126,29 @@ void add_eval(CLI::App& app) {
     spec.options.scoring.threads = resolved_threads();
     std::tie(spec.shard_index, spec.shard_count) = resolve_shard(o->shard);
 
-    EngineOptions eo;
-    eo.batch_size = o->batch_size;
-    Engine engine(o->model, eo);
+    std::unique_ptr<Backend> backend;
+    if (served) {
+      backend = make_openai_backend(o->openai);
+    } else {
+      if (!g_local_factory) throw std::logic_error("eval --backend local reached a binary without the engine");
+      backend = g_local_factory(o->model, o->batch_size);
+    }
     // Without --out the files go to a scratch folder that is removed afterwards.
     const bool scratch = o->out.empty();
     const fs::path out = scratch ? fs::temp_directory_path() / fmt::format("qilin-eval-{}", ::getpid()) : fs::path(o->out);
     const auto start = std::chrono::steady_clock::now();
-    EvalResult r = run_evaluation(engine, spec, out);
+    EvalResult r = run_evaluation(*backend, spec, out);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     nlohmann::json metrics = r.metrics;
-    metrics["model"] = o->model;
+    const BackendInfo info = backend->info();
+    metrics["model"] = served ? info.model : o->model;
     metrics["data"] = o->data;
-    metrics["tokenizer"] = engine.tokenizer().signature();
-    metrics["engine"] = engine.counters();
-    metrics["engine"]["batch_size"] = o->batch_size;
-    metrics["engine"]["seconds"] = seconds;
+    metrics["tokenizer"] = info.tokenizer;
+    // Work counters: the engine's forward passes, or the client's HTTP requests and cache hits.
+    const char* counters_key = served ? "client" : "engine";
+    metrics[counters_key] = backend->counters();
+    if (!served) metrics[counters_key]["batch_size"] = o->batch_size;
+    metrics[counters_key]["seconds"] = seconds;
     if (scratch) {
       fs::remove_all(out);
     } else {

@@ -29,6 +29,7 @@ void add_data(CLI::App& app);
 void add_data_inspect(CLI::App& data);  // data inspect
 void add_data_demo(CLI::App& data);     // data demo
 void add_model(CLI::App& app);
+void add_serve(CLI::App& app);
 void add_launch(CLI::App& app);
 
 }  // namespace qb::cli

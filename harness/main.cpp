@@ -22,12 +22,33 @@ void add_light_commands(CLI::App& app) {
   add_report(app);
   add_data(app);
   add_torch_placeholder(app, "model");
+  add_torch_placeholder(app, "serve");
+  add_launch(app);
+}
+
+// `eval --backend openai` talks HTTP only: it runs here, with the real eval command in place of
+// the placeholder, and never loads libtorch.
+void add_light_commands_with_eval(CLI::App& app) {
+  using namespace qb::cli;
+  add_torch_placeholder(app, "run");
+  add_torch_placeholder(app, "train");
+  add_eval(app);
+  add_score(app);
+  add_segment(app);
+  add_gate(app);
+  add_report(app);
+  add_data(app);
+  add_torch_placeholder(app, "model");
+  add_torch_placeholder(app, "serve");
   add_launch(app);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (qb::cli::is_torch_subcommand(qb::cli::subcommand_word(argc, argv))) return qb::cli::exec_torch_binary(argv);
+  const std::string word = qb::cli::subcommand_word(argc, argv);
+  if (word == "eval" && qb::cli::wants_served_backend(argc, argv))
+    return qb::cli::run_cli(argc, argv, add_light_commands_with_eval, nullptr);
+  if (qb::cli::is_torch_subcommand(word)) return qb::cli::exec_torch_binary(argv);
   return qb::cli::run_cli(argc, argv, add_light_commands, nullptr);
 }

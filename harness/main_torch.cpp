@@ -9,6 +9,7 @@
 
 #include "harness/cli_app.h"
 #include "harness/commands.h"
+#include "harness/local_backend.h"
 #include "harness/torch_exec.h"
 #include "trainers/compute_threads.h"
 
@@ -38,6 +39,7 @@ void add_all_commands(CLI::App& app) {
   add_report(app);
   add_data(app);
   add_model(app);
+  add_serve(app);
   add_launch(app);
 }
 
@@ -45,6 +47,7 @@ void add_all_commands(CLI::App& app) {
 
 int main(int argc, char** argv) {
   ensure_openmp_wait_env(argc, argv);
+  qb::cli::set_local_backend_factory(&qb::cli::make_local_engine);
   // glibc returns big tensor buffers to the OS and faults them back in on every
   // step; keeping them cut minor faults 10x (TOOLCHAIN.md).
   mallopt(M_MMAP_THRESHOLD, 32 << 20);

@@ -13,11 +13,12 @@ namespace qb::cli {
 
 // The descriptions are the torch binary's own (cmd_run.cpp, ...); the test
 // LightBinary.HelpEqualsTheTorchBinarysHelp keeps the two listings identical.
-const TorchSubcommand kTorchSubcommands[4] = {
+const TorchSubcommand kTorchSubcommands[5] = {
     {"run", "run the stage graph base -> dcpt -> sft -> dpo, evaluate every checkpoint and write reports"},
     {"train", "train one stage (dcpt, sft, dpo) from a JSON config (docs/TRAINING.md)"},
     {"eval", "evaluate a checkpoint on a suite and write per-sample logs and metrics"},
     {"model", "init a checkpoint, print logits, describe a checkpoint"},
+    {"serve", "serve a checkpoint over the OpenAI-compatible HTTP API"},
 };
 
 std::string subcommand_word(int argc, char** argv) {
@@ -31,6 +32,14 @@ std::string subcommand_word(int argc, char** argv) {
     return a;
   }
   return "";
+}
+
+bool wants_served_backend(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--backend=openai") == 0) return true;
+    if (std::strcmp(argv[i], "--backend") == 0 && i + 1 < argc && std::strcmp(argv[i + 1], "openai") == 0) return true;
+  }
+  return false;
 }
 
 bool is_torch_subcommand(const std::string& word) {

@@ -17,11 +17,15 @@ struct TorchSubcommand {
   const char* name;
   const char* description;
 };
-extern const TorchSubcommand kTorchSubcommands[4];
+extern const TorchSubcommand kTorchSubcommands[5];
 
 // The subcommand argv names (the first word that is neither an option nor an option's value),
 // or "" when there is none.
 std::string subcommand_word(int argc, char** argv);
+
+// True when argv asks for a served model ("--backend openai" or "--backend=openai"): such an
+// eval needs no libtorch and runs in the light binary.
+bool wants_served_backend(int argc, char** argv);
 
 // True when `word` is one of kTorchSubcommands.
 bool is_torch_subcommand(const std::string& word);

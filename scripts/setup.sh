@@ -15,6 +15,7 @@ build=${QILIN_BUILD_DIR:-$root/build}
 run_pkgs=(clang cmake ninja-build ccache pkg-config git
           libtorch-dev libopenblas0-pthread libicu-dev libfmt-dev nlohmann-json3-dev
           libcli11-dev libgloo-dev libsentencepiece-dev
+          libcpp-httplib-dev libcurl4-openssl-dev  # serve's HTTP server; the openai backend's client
           python3-jieba)  # the jieba segmenter reads its dict.txt and HMM tables at run time
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev
            python3 python3-nltk python3-torch python3-numpy
@@ -24,6 +25,9 @@ sanitize_pkgs=(libclang-rt-14-dev)  # ASan/UBSan/libFuzzer runtimes for clang 14
 pkgs=("${run_pkgs[@]}")
 [ "$profile" = test ] && pkgs+=("${test_pkgs[@]}")
 [ "$profile" = sanitize ] && pkgs+=("${test_pkgs[@]}" "${sanitize_pkgs[@]}")
+# serve's third-party client test runs the official openai npm package: Debian's node and npm,
+# unless a node is already on PATH.
+if [ "$profile" = test ] && ! command -v npm >/dev/null; then pkgs+=(nodejs npm); fi
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -36,6 +40,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The openai npm package, pinned by tests/serve/npm/package.json + package-lock.json, from the npm
+# registry (only the test profile; without it ctest serve_openai_npm skips with a message).
+if [ "$profile" = test ] && command -v npm >/dev/null && [ ! -d "$root/tests/serve/npm/node_modules/openai" ]; then
+  (cd "$root/tests/serve/npm" && npm ci --no-audit --no-fund --loglevel=error) ||
+    echo "setup: warning: npm ci in tests/serve/npm failed; serve_openai_npm will skip" >&2
 fi
 
 # OpenBLAS must be the BLAS libtorch loads (reference BLAS is ~20x slower).
