@@ -29,7 +29,7 @@ def read(path):
 
 seeds = {t: [] for t in ["fuzz_cmexam_csv", "fuzz_huatuo", "fuzz_training_data", "fuzz_flat_json",
                          "fuzz_safetensors", "fuzz_configs", "fuzz_results_json", "fuzz_jieba_dict",
-                         "fuzz_predictions"]}
+                         "fuzz_predictions", "fuzz_serve_requests"]}
 
 # CMExam: the released layout (demo files carry the annotation columns) and the prediction fixtures.
 seeds["fuzz_cmexam_csv"] += [head(os.path.join(demo, "cmexam_test.csv"), 25),
@@ -84,6 +84,17 @@ for i, name in enumerate(formats):
     body = read(os.path.join(fixtures, samples[name]))[:4000]
     selector = i | (16 if samples[name].endswith(".json") else 0)
     seeds["fuzz_predictions"] += [bytes([selector]) + body, bytes([6 | (selector & 16)]) + body]
+
+# serve: 0 completions, 1 chat, 2 tokenize, 3 detokenize, then the request body.
+for selector, body in [
+        (0, {"model": "fuzz-model", "prompt": "abc", "max_tokens": 0, "echo": True, "logprobs": 2, "temperature": 0}),
+        (0, {"model": "fuzz-model", "prompt": [[128, 97, 98], [99]], "max_tokens": 3, "stop": ["b", "x"]}),
+        (0, {"model": "fuzz-model", "prompt": ["q1", "q2"], "max_tokens": 1, "echo": True, "logprobs": 1}),
+        (1, {"model": "fuzz-model", "messages": [{"role": "system", "content": "s"},
+                                                   {"role": "user", "content": "hi"}], "max_tokens": 4}),
+        (2, {"model": "fuzz-model", "prompt": "hello"}),
+        (3, {"model": "fuzz-model", "tokens": [104, 105]})]:
+    seeds["fuzz_serve_requests"].append(bytes([selector]) + json.dumps(body).encode())
 
 for target, items in seeds.items():
     d = os.path.join(out, target)

@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "common/json_config.h"
+#include "common/json_integer.h"
 
 namespace qb {
 using nlohmann::json;
@@ -90,6 +91,8 @@ InputError bad_key(const std::string& source, const std::string& key, const std:
 
 template <class T>
 T as(const json& v, const At& at) {
+  if (v.is_number() && !json_value_fits<T>(v))  // only integer T can refuse a number
+    throw bad_key(at.source, at.key, "must be an integer in range, got " + v.dump());
   try {
     return v.get<T>();
   } catch (const json::exception&) {

@@ -176,6 +176,11 @@ TEST(PipelineConfig, MistakesNameTheKey) {
             "config: key 'eval.cmexam_modes': must be one of 'loglik', 'generate', got 'gen'");
   EXPECT_EQ(config_error({"data.dcpt=5"}), "config: key 'data.dcpt': has the wrong type: 5");
   EXPECT_EQ(config_error({"eval.batch_size=0"}), "config: key 'eval.batch_size': must be >= 1");
+  // Found by fuzz/fuzz_configs under UBSan: a float for an integer key was cast (2.5 -> 2 silently,
+  // 2e113 undefined behaviour).
+  EXPECT_EQ(config_error({"eval.batch_size=2.5"}), "config: key 'eval.batch_size': must be an integer in range, got 2.5");
+  EXPECT_EQ(config_error({"eval.batch_size=2e113"}),
+            "config: key 'eval.batch_size': must be an integer in range, got 2e+113");
   // A stage's settings go through the trainer's own parser when the config is read.
   const std::string e = config_error({"stages.sft.lr=-1"});
   EXPECT_NE(e.find("stages.sft"), std::string::npos) << e;

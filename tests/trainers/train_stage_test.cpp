@@ -388,6 +388,16 @@ TEST(TrainStage, ConfigErrorsNameTheKey) {
   } catch (const InputError& e) {
     EXPECT_STREQ(e.what(), "cfg.json: key 'learning_rate': unknown key (docs/TRAINING.md lists them)");
   }
+  // Found by fuzz/fuzz_configs under UBSan: floats for integer keys were cast (2.5 -> 2, 1e300 UB).
+  for (const char* bad : {R"({"batch_size": 2.5})", R"({"batch_size": 1e300})", R"({"batch_size": 18446744073709551615})"}) {
+    try {
+      train_config_from_json(bad, "cfg.json", {});
+      FAIL() << bad;
+    } catch (const InputError& e) {
+      const std::string v = nlohmann::json::parse(bad)["batch_size"].dump();
+      EXPECT_EQ(std::string(e.what()), "cfg.json: key 'batch_size': must be an integer in range, got " + v);
+    }
+  }
   try {
     train_config_from_json(R"({"lr": "fast"})", "cfg.json", {});
     FAIL();

@@ -1,6 +1,8 @@
 #include "trainers/train/train_config.h"
 #include "common/json_number_overflow.h"
+#include "common/json_integer.h"
 
+#include <stdexcept>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -38,7 +40,10 @@ struct Key {
 
 template <class T>
 Key field(T TrainConfig::*m) {
-  return {[m](TrainConfig& c, const json& v) { c.*m = v.get<T>(); },
+  return {[m](TrainConfig& c, const json& v) {
+            if (v.is_number() && !json_value_fits<T>(v)) throw std::range_error("must be an integer in range, got " + v.dump());
+            c.*m = v.get<T>();
+          },
           [m](const TrainConfig& c) { return json(c.*m); }};
 }
 
@@ -173,6 +178,8 @@ TrainConfig train_config_from_json(const std::string& text, const std::filesyste
       it->second.set(c, v);
     } catch (const json::exception&) {
       throw InputError(from[k], "key '" + k + "'", "wrong type: " + v.dump());
+    } catch (const std::range_error& e) {
+      throw InputError(from[k], "key '" + k + "'", e.what());
     }
   }
   // Paths in a config file are relative to it; paths from --set to the working directory.
