@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 namespace {
 
 struct EvalArgs {
-  std::string model, suite, data, mode = "loglik", out, train_data, continuation = "letter", shard;
+  std::string model, suite, data, dtype = "auto", mode = "loglik", out, train_data, continuation = "letter", shard;
   long limit = 0;
   int batch_size = 8, max_new_tokens = 0, bootstrap = 1000, k_shot = 0;
   bool lenient = false;
@@ -52,6 +52,9 @@ void add_eval(CLI::App& app) {
   auto o = std::make_shared<EvalArgs>();
   auto* sub = app.add_subcommand("eval", "evaluate a checkpoint on a suite and write per-sample logs and metrics");
   sub->add_option("--model", o->model, "checkpoint directory (config.json, safetensors, tokenizer.json)");
+  sub->add_option("--dtype", o->dtype,
+                  "compute dtype: auto (the checkpoint's stored dtype; fp16 computes in fp32), fp32 or bf16")
+      ->check(CLI::IsMember({"auto", "fp32", "bf16"}));
   sub->add_option("--suite", o->suite, "cmexam or huatuo26m (alias huatuo)");
   sub->add_option("--data", o->data, "the suite's data file");
   sub->add_option("--mode", o->mode, "loglik (cmexam only) or generate; default: the suite's first mode (cmexam loglik, huatuo26m generate)")
@@ -106,6 +109,7 @@ void add_eval(CLI::App& app) {
 
     EngineOptions eo;
     eo.batch_size = o->batch_size;
+    eo.dtype = o->dtype;
     Engine engine(o->model, eo);
     // Without --out the files go to a scratch folder that is removed afterwards.
     const bool scratch = o->out.empty();
@@ -119,6 +123,7 @@ void add_eval(CLI::App& app) {
     metrics["tokenizer"] = engine.tokenizer().signature();
     metrics["engine"] = engine.counters();
     metrics["engine"]["batch_size"] = o->batch_size;
+    metrics["engine"]["dtype"] = engine.compute_dtype();
     metrics["engine"]["seconds"] = seconds;
     if (scratch) {
       fs::remove_all(out);

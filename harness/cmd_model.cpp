@@ -78,7 +78,7 @@ void add_model(CLI::App& app) {
   });
 
   struct LogitsOptions {
-    std::string model;
+    std::string model, dtype = "auto";
     std::vector<std::string> ids;
   };
   auto lo = std::make_shared<LogitsOptions>();
@@ -89,10 +89,13 @@ void add_model(CLI::App& app) {
       ->required()
       ->take_all()
       ->allow_extra_args(false);
+  logits_cmd->add_option("--dtype", lo->dtype,
+                         "compute dtype: auto (the checkpoint's stored dtype; fp16 computes in fp32), fp32 or bf16")
+      ->check(CLI::IsMember({"auto", "fp32", "bf16"}));
   logits_cmd->callback([lo] {
     std::vector<std::vector<int64_t>> seqs;
     for (const auto& text : lo->ids) seqs.push_back(parse_ids(text));
-    for (const auto& logits : last_position_logits(lo->model, seqs)) {
+    for (const auto& logits : last_position_logits(lo->model, seqs, lo->dtype)) {
       nlohmann::json j = nlohmann::json::array();
       for (float v : logits) j.push_back(static_cast<double>(v));
       std::cout << j.dump() << "\n";

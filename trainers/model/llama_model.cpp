@@ -51,8 +51,12 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const RotaryTa
   // Scaling q (T x d) is cheaper than scaling the scores (T x S); the in-place mask add is
   // safe under autograd because matmul's backward does not need its output.
   auto scores = torch::matmul(q * (1.0 / std::sqrt(static_cast<double>(head_dim_))), k.transpose(-1, -2));
+  // bf16: the scores (accumulated in fp32 by the GEMM, stored in bf16) are widened before the
+  // float32 mask and the softmax, so the max-subtraction and the normalising sum are fp32;
+  // a no-op in float32.
+  if (scores.scalar_type() != torch::kFloat32) scores = scores.to(torch::kFloat32);
   if (mask.defined()) scores.add_(mask);
-  auto probs = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
+  auto probs = torch::softmax(scores, -1, torch::kFloat32).to(v.scalar_type());
   auto out = torch::matmul(probs, v).transpose(1, 2).reshape({B, T, heads_ * head_dim_});
   return o_proj(out);
 }
@@ -138,7 +142,9 @@ torch::Tensor LlamaModelImpl::hidden_states(const torch::Tensor& input_ids, KVCa
 }
 
 torch::Tensor LlamaModelImpl::logits(const torch::Tensor& hidden) const {
-  return lm_head ? lm_head->forward(hidden) : at::linear(hidden, model->embed_tokens->weight);
+  auto out = lm_head ? lm_head->forward(hidden) : at::linear(hidden, model->embed_tokens->weight);
+  // Always float32, so log-softmax and sampling run in fp32 whatever the weights' dtype.
+  return out.scalar_type() == torch::kFloat32 ? out : out.to(torch::kFloat32);
 }
 
 torch::Tensor LlamaModelImpl::forward(const torch::Tensor& input_ids, KVCache* cache,

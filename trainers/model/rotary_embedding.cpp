@@ -15,6 +15,9 @@ RotaryTables RotaryEmbedding::tables(const torch::Tensor& position_ids) const {
 }
 
 torch::Tensor apply_rotary(const torch::Tensor& x, const RotaryTables& t) {
+  // bf16 inference: rotate in float32 and round once, rather than rounding the tables and
+  // both products to 8 mantissa bits (the angles of far positions would lose the most).
+  if (x.scalar_type() != torch::kFloat32) return apply_rotary(x.to(torch::kFloat32), t).to(x.scalar_type());
   const int64_t half = x.size(-1) / 2;
   auto x1 = x.narrow(-1, 0, half);
   auto x2 = x.narrow(-1, half, half);
