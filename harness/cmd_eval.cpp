@@ -13,6 +13,7 @@
 #include "harness/commands.h"
 #include "evals/evaluation.h"
 #include "evals/suite_registry.h"
+#include "trainers/checkpoint/peft_adapter.h"
 #include "trainers/engine/engine.h"
 
 namespace qb::cli {
@@ -21,7 +22,7 @@ namespace fs = std::filesystem;
 namespace {
 
 struct EvalArgs {
-  std::string model, suite, data, dtype = "auto", mode = "loglik", out, train_data, continuation = "letter", shard;
+  std::string model, suite, data, dtype = "auto", adapter, base, mode = "loglik", out, train_data, continuation = "letter", shard;
   long limit = 0;
   int batch_size = 8, max_new_tokens = 0, bootstrap = 1000, k_shot = 0;
   bool lenient = false;
@@ -52,6 +53,8 @@ void add_eval(CLI::App& app) {
   auto o = std::make_shared<EvalArgs>();
   auto* sub = app.add_subcommand("eval", "evaluate a checkpoint on a suite and write per-sample logs and metrics");
   sub->add_option("--model", o->model, "checkpoint directory (config.json, safetensors, tokenizer.json)");
+  sub->add_option("--adapter", o->adapter, "PEFT LoRA adapter directory merged into --model at load");
+  sub->add_option("--base", o->base, "base checkpoint of an adapter given as --model (default: its base_model_name_or_path)");
   sub->add_option("--dtype", o->dtype,
                   "compute dtype: auto (the checkpoint's stored dtype; fp16 computes in fp32), fp32 or bf16")
       ->check(CLI::IsMember({"auto", "fp32", "bf16"}));
@@ -110,7 +113,9 @@ void add_eval(CLI::App& app) {
     EngineOptions eo;
     eo.batch_size = o->batch_size;
     eo.dtype = o->dtype;
-    Engine engine(o->model, eo);
+    const ModelSource src = resolve_model_source(o->model, o->adapter, o->base);
+    eo.adapter = src.adapter.string();
+    Engine engine(src.checkpoint, eo);
     // Without --out the files go to a scratch folder that is removed afterwards.
     const bool scratch = o->out.empty();
     const fs::path out = scratch ? fs::temp_directory_path() / fmt::format("qilin-eval-{}", ::getpid()) : fs::path(o->out);
@@ -118,7 +123,8 @@ void add_eval(CLI::App& app) {
     EvalResult r = run_evaluation(engine, spec, out);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     nlohmann::json metrics = r.metrics;
-    metrics["model"] = o->model;
+    metrics["model"] = src.checkpoint.string();
+    if (!src.adapter.empty()) metrics["adapter"] = src.adapter.string();
     metrics["data"] = o->data;
     metrics["tokenizer"] = engine.tokenizer().signature();
     metrics["engine"] = engine.counters();

@@ -5,6 +5,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "trainers/checkpoint/checkpoint_layout.h"
+#include "trainers/checkpoint/peft_merge.h"
 #include "trainers/checkpoint/safetensors.h"
 
 namespace qb {
@@ -73,6 +74,7 @@ LlamaModel load_model(const fs::path& dir, const LoadOptions& options) {
       if (!params.contains(name) && !ignorable(name, config))
         throw InputError(shard->path().string(), "tensor '" + name + "'",
                          "is not a parameter of a " + config.model_type() + " model with this config.json");
+  if (!options.adapter.empty()) merge_peft_adapter(model, options.adapter);
   model->eval();
   return model;
 }

@@ -28,6 +28,8 @@ struct LoadOptions {
   // copy; its pages are the file's page cache), any other is converted once; no parameter
   // requires grad. false: every parameter is an owned float32 copy, as load_model(dir).
   bool inference = false;
+  // A PEFT LoRA adapter directory merged into the weights after loading (peft_merge.h); empty: none.
+  std::filesystem::path adapter;
 };
 LlamaModel load_model(const std::filesystem::path& dir, const LoadOptions& options);
 

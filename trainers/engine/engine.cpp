@@ -85,6 +85,7 @@ Engine::Engine(const std::filesystem::path& dir, EngineOptions options) : impl_(
   LoadOptions lo;
   lo.dtype = resolve_compute_dtype(dir, options.dtype);
   lo.inference = true;
+  lo.adapter = options.adapter;
   impl_->compute_dtype = lo.dtype;
   impl_->model = load_model(dir, lo);
   impl_->tok = load_tokenizer(dir);
@@ -119,6 +120,7 @@ BackendInfo Engine::info() const {
   BackendInfo b;
   b.kind = "local";
   b.model = impl_->dir.string();
+  if (!impl_->opt.adapter.empty()) b.model += " + adapter " + impl_->opt.adapter;
   b.tokenizer = impl_->tok->signature();
   return b;
 }

@@ -40,6 +40,8 @@ struct EngineOptions {
   // Compute dtype (checkpoint/compute_dtype.h): "auto" (the stored dtype), fp32 or bf16. Float32
   // by default so that library users keep today's numbers; the CLI's --dtype defaults to auto.
   std::string dtype = "float32";
+  // A PEFT LoRA adapter directory merged at load (checkpoint/peft_adapter.h); empty: none.
+  std::string adapter;
 };
 
 // Work counters since construction (for benchmarks and logs).

@@ -74,12 +74,13 @@ std::vector<std::vector<float>> last_position_logits(const fs::path& dir,
 
 std::vector<std::vector<float>> last_position_logits(const fs::path& dir,
                                                      const std::vector<std::vector<int64_t>>& sequences,
-                                                     const std::string& dtype) {
+                                                     const std::string& dtype, const fs::path& adapter) {
   for (const auto& ids : sequences)
     if (ids.empty()) throw InputError("--ids", "value", "needs at least one token id");
   LoadOptions lo;
   lo.dtype = resolve_compute_dtype(dir, dtype);
   lo.inference = true;
+  lo.adapter = adapter;
   LlamaModel model = load_model(dir, lo);
   std::vector<std::vector<float>> out;
   c10::InferenceMode guard;
