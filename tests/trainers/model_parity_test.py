@@ -37,6 +37,9 @@ CASES = {
     "llama_gqa": dict(model_type="llama", architectures=["LlamaForCausalLM"], num_attention_heads=4,
                       num_key_value_heads=2, rope_theta=500000.0),
     "baichuan": dict(model_type="baichuan", architectures=["BaichuanForCausalLM"], num_attention_heads=4),
+    # Baichuan-7B's own spelling of the architecture, with linear RoPE scaling (position interpolation).
+    "baichuan_lin": dict(model_type="baichuan", architectures=["BaiChuanForCausalLM"], num_attention_heads=4,
+                         rope_scaling={"type": "linear", "factor": 4.0}),
     "llama_tied": dict(model_type="llama", architectures=["LlamaForCausalLM"], num_attention_heads=8,
                        num_key_value_heads=1, tie_word_embeddings=True),
 }

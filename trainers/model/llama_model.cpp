@@ -91,13 +91,13 @@ torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& x, const Rotar
 }
 
 LlamaBackboneImpl::LlamaBackboneImpl(const ModelConfig& c) {
-  embed_tokens = register_module("embed_tokens", torch::nn::Embedding(c.vocab_size, c.hidden_size));
+  embed_tokens = register_module("embed_tokens", TokenEmbedding(c.vocab_size, c.hidden_size));
   layers = register_module("layers", torch::nn::ModuleList());
   for (int64_t i = 0; i < c.num_hidden_layers; ++i) layers->push_back(LlamaDecoderLayer(c));
   norm = register_module("norm", RMSNorm(c.hidden_size, c.rms_norm_eps));
 }
 
-LlamaModelImpl::LlamaModelImpl(const ModelConfig& c) : config_(c), rope_(c.head_dim(), c.rope_theta) {
+LlamaModelImpl::LlamaModelImpl(const ModelConfig& c) : config_(c), rope_(c.head_dim(), c.rope_theta, c.rope_linear_factor) {
   model = register_module("model", LlamaBackbone(c));
   if (!c.tie_word_embeddings) lm_head = register_module("lm_head", Projection(c.hidden_size, c.vocab_size));
 }

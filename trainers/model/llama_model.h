@@ -77,11 +77,22 @@ class LlamaDecoderLayerImpl : public torch::nn::Module {
 };
 TORCH_MODULE(LlamaDecoderLayer);
 
+// A lookup table whose only parameter is "weight" [vocab, hidden], like torch::nn::Embedding
+// without its constructor's normal(0, 1) fill: for a 7B vocabulary that is 1 GB written (and
+// seconds) that the checkpoint or init_weights overwrites anyway.
+class TokenEmbeddingImpl : public torch::nn::Module {
+ public:
+  TokenEmbeddingImpl(int64_t vocab, int64_t dim) { weight = register_parameter("weight", torch::empty({vocab, dim})); }
+  torch::Tensor forward(const torch::Tensor& ids) const { return at::embedding(weight, ids); }
+  torch::Tensor weight;
+};
+TORCH_MODULE(TokenEmbedding);
+
 // The "model." part of the HF key space: embeddings, layers, final norm.
 class LlamaBackboneImpl : public torch::nn::Module {
  public:
   explicit LlamaBackboneImpl(const ModelConfig& c);
-  torch::nn::Embedding embed_tokens{nullptr};
+  TokenEmbedding embed_tokens{nullptr};
   torch::nn::ModuleList layers{nullptr};
   RMSNorm norm{nullptr};
 };
