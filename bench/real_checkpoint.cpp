@@ -41,6 +41,11 @@ int main(int argc, char** argv) {
   engine.last_position_logits({{1}});
   const double first_token_s = since(t0);
 
+  // The same single-token forward again, pages now resident: the cost of one weight pass.
+  t0 = std::chrono::steady_clock::now();
+  engine.last_position_logits({{1}});
+  const double one_token_s = since(t0);
+
   std::mt19937_64 rng(1);
   std::vector<int64_t> ids(static_cast<size_t>(prefill));
   for (auto& id : ids) id = static_cast<int64_t>(rng() % static_cast<uint64_t>(engine.config().vocab_size));
@@ -60,7 +65,7 @@ int main(int argc, char** argv) {
   const int64_t generated = engine.stats().tokens_generated - before;
 
   nlohmann::json j{{"dtype", engine.compute_dtype()}, {"threads", std::atoi(argv[5])}, {"load_s", load_s},
-                   {"first_token_s", first_token_s}, {"prefill_tokens", prefill}, {"prefill_s", prefill_s},
+                   {"first_token_s", first_token_s}, {"one_token_s", one_token_s}, {"prefill_tokens", prefill}, {"prefill_s", prefill_s},
                    {"prefill_tokens_per_s", prefill / prefill_s}, {"generated_tokens", generated},
                    {"generate_s", generate_s},
                    // generate = a 2-token prefill + (generated - 1) decode steps; the first step's

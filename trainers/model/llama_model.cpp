@@ -142,7 +142,7 @@ torch::Tensor LlamaModelImpl::hidden_states(const torch::Tensor& input_ids, KVCa
 }
 
 torch::Tensor LlamaModelImpl::logits(const torch::Tensor& hidden) const {
-  auto out = lm_head ? lm_head->forward(hidden) : at::linear(hidden, model->embed_tokens->weight);
+  auto out = lm_head ? lm_head->forward(hidden) : project(hidden, model->embed_tokens->weight);
   // Always float32, so log-softmax and sampling run in fp32 whatever the weights' dtype.
   return out.scalar_type() == torch::kFloat32 ? out : out.to(torch::kFloat32);
 }

@@ -12,6 +12,7 @@
 
 #include <memory>
 
+#include "trainers/model/bf16_gemv.h"
 #include "trainers/model/kv_cache.h"
 #include "trainers/model/model_config.h"
 #include "trainers/model/rms_norm.h"
@@ -30,12 +31,13 @@ class ProjectionHook {
 };
 
 // A bias-free linear map whose only parameter is "weight" [out, in]; at::linear is
-// the fused kernel (TOOLCHAIN.md: nn::Linear does matmul + add for 3-D inputs).
+// the fused kernel (TOOLCHAIN.md: nn::Linear does matmul + add for 3-D inputs); bf16 decode steps
+// use bf16_gemv.h's kernel instead.
 class ProjectionImpl : public torch::nn::Module {
  public:
   ProjectionImpl(int64_t in_features, int64_t out_features);
   torch::Tensor forward(const torch::Tensor& x) const {
-    return hook ? hook->forward(x, weight, is_training()) : at::linear(x, weight);
+    return hook ? hook->forward(x, weight, is_training()) : project(x, weight);
   }
   torch::Tensor weight;
   std::shared_ptr<const ProjectionHook> hook;  // null: the plain projection x·Wᵀ
