@@ -17,6 +17,7 @@
 #include "evals/suite_registry.h"
 #include "harness/local_backend.h"
 #include "harness/openai_backend_args.h"
+#include "trainers/checkpoint/peft_adapter.h"
 
 namespace qb::cli {
 namespace fs = std::filesystem;
@@ -24,7 +25,7 @@ namespace fs = std::filesystem;
 namespace {
 
 struct EvalArgs {
-  std::string model, suite, data, mode = "loglik", out, train_data, continuation = "letter", shard;
+  std::string model, suite, data, dtype = "auto", adapter, base, mode = "loglik", out, train_data, continuation = "letter", shard;
   std::string backend = "local";
   OpenAIArgs openai;
   long limit = 0;
@@ -65,6 +66,11 @@ void add_eval(CLI::App& app) {
   sub->add_option("--backend", o->backend, "local (the libtorch engine over --model) or openai (a served model)")
       ->check(CLI::IsMember({"local", "openai"}));
   add_openai_options(*sub, o->openai);
+  sub->add_option("--adapter", o->adapter, "PEFT LoRA adapter directory merged into --model at load");
+  sub->add_option("--base", o->base, "base checkpoint of an adapter given as --model (default: its base_model_name_or_path)");
+  sub->add_option("--dtype", o->dtype,
+                  "compute dtype: auto (the checkpoint's stored dtype; fp16 computes in fp32), fp32 or bf16")
+      ->check(CLI::IsMember({"auto", "fp32", "bf16"}));
   sub->add_option("--suite", o->suite, "cmexam or huatuo26m (alias huatuo)");
   sub->add_option("--data", o->data, "the suite's data file");
   sub->add_option("--mode", o->mode, "loglik (cmexam only) or generate; default: the suite's first mode (cmexam loglik, huatuo26m generate)")
@@ -100,6 +106,9 @@ void add_eval(CLI::App& app) {
       for (const char* flag : {"--base-url", "--served-model", "--api-key-env", "--concurrency", "--tokenizer", "--chat",
                                "--timeout", "--retries", "--retry-backoff", "--cache-dir"})
         if (sub->count(flag)) throw InputError(flag, "", "applies to --backend openai only");
+    if (served)
+      for (const char* flag : {"--adapter", "--base", "--dtype"})
+        if (sub->count(flag)) throw InputError(flag, "", "applies to --backend local only (the server chose the weights)");
     if (served && !o->model.empty())
       throw InputError("--model", "", "names a checkpoint for --backend local; a served model is named by --served-model");
     for (auto [name, value] : {std::pair{"--model", &o->model}, {"--suite", &o->suite}, {"--data", &o->data}})
@@ -127,11 +136,20 @@ void add_eval(CLI::App& app) {
     std::tie(spec.shard_index, spec.shard_count) = resolve_shard(o->shard);
 
     std::unique_ptr<Backend> backend;
+    std::string compute_dtype;
+    ModelSource src;
     if (served) {
       backend = make_openai_backend(o->openai);
     } else {
       if (!g_local_factory) throw std::logic_error("eval --backend local reached a binary without the engine");
-      backend = g_local_factory(o->model, o->batch_size);
+      src = resolve_model_source(o->model, o->adapter, o->base);
+      LocalEngineSettings settings;
+      settings.batch_size = o->batch_size;
+      settings.dtype = o->dtype;
+      settings.adapter = src.adapter.string();
+      LocalEngine local = g_local_factory(src.checkpoint.string(), settings);
+      backend = std::move(local.backend);
+      compute_dtype = local.compute_dtype;
     }
     // Without --out the files go to a scratch folder that is removed afterwards.
     const bool scratch = o->out.empty();
@@ -141,13 +159,17 @@ void add_eval(CLI::App& app) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     nlohmann::json metrics = r.metrics;
     const BackendInfo info = backend->info();
-    metrics["model"] = served ? info.model : o->model;
+    metrics["model"] = served ? info.model : src.checkpoint.string();
+    if (!src.adapter.empty()) metrics["adapter"] = src.adapter.string();
     metrics["data"] = o->data;
     metrics["tokenizer"] = info.tokenizer;
     // Work counters: the engine's forward passes, or the client's HTTP requests and cache hits.
     const char* counters_key = served ? "client" : "engine";
     metrics[counters_key] = backend->counters();
-    if (!served) metrics[counters_key]["batch_size"] = o->batch_size;
+    if (!served) {
+      metrics[counters_key]["batch_size"] = o->batch_size;
+      metrics[counters_key]["dtype"] = compute_dtype;
+    }
     metrics[counters_key]["seconds"] = seconds;
     if (scratch) {
       fs::remove_all(out);

@@ -8,6 +8,7 @@
 #include "harness/commands.h"
 #include "common/atomic_file.h"
 #include "common/utf8.h"
+#include "trainers/checkpoint/peft_adapter.h"
 #include "trainers/tokenizer/char_tokenizer.h"
 #include "trainers/model/model_tools.h"
 
@@ -78,21 +79,28 @@ void add_model(CLI::App& app) {
   });
 
   struct LogitsOptions {
-    std::string model;
+    std::string model, dtype = "auto", adapter, base;
     std::vector<std::string> ids;
   };
   auto lo = std::make_shared<LogitsOptions>();
   auto* logits_cmd = sub->add_subcommand("logits", "print the last position's logits as a JSON array");
-  logits_cmd->add_option("--model", lo->model, "checkpoint directory")->required();
+  logits_cmd->add_option("--model", lo->model, "checkpoint directory, or a PEFT LoRA adapter directory")->required();
+  logits_cmd->add_option("--adapter", lo->adapter, "PEFT LoRA adapter directory merged into --model at load");
+  logits_cmd->add_option("--base", lo->base,
+                         "base checkpoint of an adapter given as --model (default: its base_model_name_or_path)");
   logits_cmd->add_option("--ids", lo->ids,
                          "comma-separated token ids, e.g. 1,2,3; repeat --ids for more sequences (one array per line)")
       ->required()
       ->take_all()
       ->allow_extra_args(false);
+  logits_cmd->add_option("--dtype", lo->dtype,
+                         "compute dtype: auto (the checkpoint's stored dtype; fp16 computes in fp32), fp32 or bf16")
+      ->check(CLI::IsMember({"auto", "fp32", "bf16"}));
   logits_cmd->callback([lo] {
     std::vector<std::vector<int64_t>> seqs;
     for (const auto& text : lo->ids) seqs.push_back(parse_ids(text));
-    for (const auto& logits : last_position_logits(lo->model, seqs)) {
+    const ModelSource src = resolve_model_source(lo->model, lo->adapter, lo->base);
+    for (const auto& logits : last_position_logits(src.checkpoint, seqs, lo->dtype, src.adapter)) {
       nlohmann::json j = nlohmann::json::array();
       for (float v : logits) j.push_back(static_cast<double>(v));
       std::cout << j.dump() << "\n";

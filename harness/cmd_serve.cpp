@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "harness/commands.h"
 #include "serve/http_server.h"
+#include "trainers/checkpoint/peft_adapter.h"
 #include "trainers/serve/engine_runner.h"
 
 namespace qb::cli {
@@ -13,7 +14,7 @@ namespace qb::cli {
 namespace {
 
 struct ServeArgs {
-  std::string model, host = "127.0.0.1", api_key_env, served_model_name;
+  std::string model, host = "127.0.0.1", api_key_env, served_model_name, dtype = "auto", adapter, base;
   int port = 8000, batch_size = 8;
   size_t max_queue = 64;
 };
@@ -24,6 +25,11 @@ void add_serve(CLI::App& app) {
   auto o = std::make_shared<ServeArgs>();
   auto* sub = app.add_subcommand("serve", "serve a checkpoint over the OpenAI-compatible HTTP API");
   sub->add_option("--model", o->model, "checkpoint directory (config.json, safetensors, tokenizer.json)")->required();
+  sub->add_option("--adapter", o->adapter, "PEFT LoRA adapter directory merged into --model at load");
+  sub->add_option("--base", o->base, "base checkpoint of an adapter given as --model (default: its base_model_name_or_path)");
+  sub->add_option("--dtype", o->dtype,
+                  "compute dtype: auto (the checkpoint's stored dtype; fp16 computes in fp32), fp32 or bf16")
+      ->check(CLI::IsMember({"auto", "fp32", "bf16"}));
   sub->add_option("--host", o->host, "address to bind (default 127.0.0.1: this machine only)");
   sub->add_option("--port", o->port, "port (0 = any free port, printed when listening)")->check(CLI::Range(0, 65535));
   sub->add_option("--api-key-env", o->api_key_env,
@@ -44,7 +50,12 @@ void add_serve(CLI::App& app) {
       if (!key || !*key) throw InputError("--api-key-env", o->api_key_env, "the environment variable is unset or empty");
       so.api_key = key;
     }
-    auto runner = make_engine_runner(o->model, o->batch_size);
+    const ModelSource src = resolve_model_source(o->model, o->adapter, o->base);
+    EngineRunnerSettings settings;
+    settings.batch_size = o->batch_size;
+    settings.dtype = o->dtype;
+    settings.adapter = src.adapter.string();
+    auto runner = make_engine_runner(src.checkpoint, settings);
     serve::run_server(*runner, so);
   });
 }

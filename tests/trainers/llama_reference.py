@@ -57,11 +57,12 @@ def rms_norm(x, w, eps):
     return w * (x / torch.sqrt(var + eps))
 
 
-def rope(x, positions, theta):
-    """x [heads, T, d]; HF convention: rotate the two halves of the head dimension."""
+def rope(x, positions, theta, linear_factor=1.0):
+    """x [heads, T, d]; HF convention: rotate the two halves of the head dimension.
+    linear_factor: rope_scaling {"type": "linear"} divides the positions by the factor."""
     d = x.shape[-1]
     inv = 1.0 / (theta ** (torch.arange(0, d, 2, dtype=torch.float32) / d))
-    ang = positions.float()[:, None] * inv[None, :]             # [T, d/2]
+    ang = (positions.float() / linear_factor)[:, None] * inv[None, :]             # [T, d/2]
     cos, sin = torch.cos(ang), torch.sin(ang)
     a, b = x[..., : d // 2], x[..., d // 2:]
     return torch.cat([a * cos - b * sin, b * cos + a * sin], dim=-1)
@@ -75,6 +76,8 @@ def forward(cfg, w, ids):
     hd = hidden // nh
     eps = cfg.get("rms_norm_eps", 1e-6)
     theta = cfg.get("rope_theta", 10000.0)
+    scaling = cfg.get("rope_scaling") or {}
+    factor = scaling.get("factor", 1.0) if scaling.get("type") == "linear" else 1.0
     baichuan = cfg.get("model_type") == "baichuan"
     T = len(ids)
     pos = torch.arange(T)
@@ -90,8 +93,8 @@ def forward(cfg, w, ids):
             q = h @ w[p + "self_attn.q_proj.weight"].t()
             k = h @ w[p + "self_attn.k_proj.weight"].t()
             v = h @ w[p + "self_attn.v_proj.weight"].t()
-        q = rope(q.view(T, nh, hd).transpose(0, 1), pos, theta)
-        k = rope(k.view(T, nkv, hd).transpose(0, 1), pos, theta)
+        q = rope(q.view(T, nh, hd).transpose(0, 1), pos, theta, factor)
+        k = rope(k.view(T, nkv, hd).transpose(0, 1), pos, theta, factor)
         v = v.view(T, nkv, hd).transpose(0, 1)
         heads = []
         for head in range(nh):

@@ -40,7 +40,8 @@ MappedSafetensors::MappedSafetensors(const std::filesystem::path& path)
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw InputError(path.string(), "open", std::strerror(errno));
   map_size_ = header_.file_size;
-  map_ = ::mmap(nullptr, map_size_, PROT_READ, MAP_PRIVATE, fd, 0);
+  // PROT_WRITE with MAP_PRIVATE: writes are copy-on-write and never reach the file (see view()).
+  map_ = ::mmap(nullptr, map_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
   ::close(fd);
   if (map_ == MAP_FAILED) {
     map_ = nullptr;
@@ -63,31 +64,64 @@ torch::Tensor MappedSafetensors::load(const std::string& name, torch::Dtype dtyp
   return out.data_ptr() == view.data_ptr() ? out.clone() : out;
 }
 
+torch::Tensor MappedSafetensors::view(const std::string& name) const {
+  auto it = header_.tensors.find(name);
+  if (it == header_.tensors.end()) throw InputError(path_.string(), "tensor '" + name + "'", "missing");
+  const auto& e = it->second;
+  const torch::Dtype dt = torch_dtype_of(e.dtype);
+  auto* data = static_cast<char*>(map_) + header_.data_offset + e.begin;
+  const auto opts = torch::TensorOptions().dtype(dt);
+  if (reinterpret_cast<uintptr_t>(data) % static_cast<uintptr_t>(dtype_size(e.dtype)) != 0)
+    return torch::from_blob(data, e.shape, opts).clone();
+  std::shared_ptr<const MappedSafetensors> keep = shared_from_this();
+  return torch::from_blob(data, e.shape, [keep](void*) {}, opts);
+}
+
+SafetensorsStreamWriter::SafetensorsStreamWriter(const std::filesystem::path& path, std::vector<Entry> entries,
+                                                 torch::Dtype dtype, const std::map<std::string, std::string>& metadata)
+    : entries_(std::move(entries)), dtype_(dtype) {
+  nlohmann::ordered_json header = nlohmann::ordered_json::object();
+  if (!metadata.empty()) header["__metadata__"] = metadata;
+  const uint64_t elem = static_cast<uint64_t>(c10::elementSize(dtype));
+  uint64_t offset = 0;
+  for (const auto& [name, shape] : entries_) {
+    uint64_t n = 1;
+    for (int64_t d : shape) n *= static_cast<uint64_t>(d);
+    header[name] = {{"dtype", safetensors_dtype_of(dtype)}, {"shape", shape}, {"data_offsets", {offset, offset + n * elem}}};
+    offset += n * elem;
+  }
+  std::string json = header.dump();
+  json.append((8 - json.size() % 8) % 8, ' ');  // every tensor starts 8-byte aligned
+  char len[8];
+  const uint64_t n = json.size();
+  for (int i = 0; i < 8; ++i) len[i] = static_cast<char>((n >> (8 * i)) & 0xff);
+  out_ = std::make_unique<AtomicFileWriter>(path);
+  out_->write(std::string_view(len, 8));
+  out_->write(json);
+}
+
+SafetensorsStreamWriter::~SafetensorsStreamWriter() = default;
+
+void SafetensorsStreamWriter::write_next(const torch::Tensor& t) {
+  if (next_ >= entries_.size()) throw std::logic_error("SafetensorsStreamWriter: more tensors than entries");
+  const auto& [name, shape] = entries_[next_++];
+  if (t.sizes() != torch::IntArrayRef(shape)) throw std::logic_error("SafetensorsStreamWriter: wrong shape for " + name);
+  auto c = t.detach().to(torch::kCPU).to(dtype_).contiguous();
+  out_->write(std::string_view(static_cast<const char*>(c.data_ptr()), c.numel() * c.element_size()));
+}
+
+void SafetensorsStreamWriter::commit() {
+  if (next_ != entries_.size()) throw std::logic_error("SafetensorsStreamWriter: committed before every tensor");
+  out_->commit();
+}
+
 void write_safetensors(const std::filesystem::path& path,
                        const std::vector<std::pair<std::string, torch::Tensor>>& tensors, torch::Dtype dtype,
                        const std::map<std::string, std::string>& metadata) {
-  nlohmann::ordered_json header = nlohmann::ordered_json::object();
-  if (!metadata.empty()) header["__metadata__"] = metadata;
-  std::vector<torch::Tensor> converted;
-  converted.reserve(tensors.size());
-  uint64_t offset = 0;
-  for (const auto& [name, t] : tensors) {
-    auto c = t.detach().to(torch::kCPU).to(dtype).contiguous();
-    const uint64_t bytes = static_cast<uint64_t>(c.numel()) * c.element_size();
-    header[name] = {{"dtype", safetensors_dtype_of(dtype)}, {"shape", c.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
-    offset += bytes;
-    converted.push_back(std::move(c));
-  }
-  std::string json = header.dump();
-  json.append((8 - json.size() % 8) % 8, ' ');
-  char len[8];
-  uint64_t n = json.size();
-  for (int i = 0; i < 8; ++i) len[i] = static_cast<char>((n >> (8 * i)) & 0xff);
-  AtomicFileWriter w(path);
-  w.write(std::string_view(len, 8));
-  w.write(json);
-  for (const auto& c : converted)
-    w.write(std::string_view(static_cast<const char*>(c.data_ptr()), c.numel() * c.element_size()));
+  std::vector<SafetensorsStreamWriter::Entry> entries;
+  for (const auto& [name, t] : tensors) entries.emplace_back(name, t.sizes().vec());
+  SafetensorsStreamWriter w(path, std::move(entries), dtype, metadata);
+  for (const auto& [name, t] : tensors) w.write_next(t);
   w.commit();
 }
 

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,7 +15,7 @@
 
 namespace qb {
 
-class MappedSafetensors {
+class MappedSafetensors : public std::enable_shared_from_this<MappedSafetensors> {
  public:
   // Maps the file read-only and validates its header (see parse_safetensors_header).
   explicit MappedSafetensors(const std::filesystem::path& path);
@@ -30,6 +31,13 @@ class MappedSafetensors {
   // Throws InputError naming the file and tensor when it is absent.
   torch::Tensor load(const std::string& name, torch::Dtype dtype = torch::kFloat32) const;
 
+  // The tensor in its stored dtype, pointing into the mapping (no copy), for inference. The
+  // tensor keeps the mapping alive (so the object must be owned by a shared_ptr). The map is
+  // private and writable: an in-place change (a merged LoRA adapter) copies only the pages it
+  // touches and never reaches the file. A tensor whose bytes are not aligned to its element
+  // size is copied instead (safetensors does not promise alignment).
+  torch::Tensor view(const std::string& name) const;
+
  private:
   std::filesystem::path path_;
   SafetensorsHeader header_;
@@ -42,6 +50,27 @@ torch::Dtype torch_dtype_of(const std::string& safetensors_dtype);
 std::string safetensors_dtype_of(torch::Dtype dtype);
 // "float32" | "float16" | "bfloat16" -> torch dtype.
 torch::Dtype torch_dtype_named(const std::string& canonical_name);
+
+// Writes one safetensors file tensor by tensor: the header (every name and shape, one dtype)
+// first, then each tensor's bytes as the caller produces it, so a 7B checkpoint is written with
+// one tensor in memory at a time. Atomic: nothing appears at `path` before commit().
+class SafetensorsStreamWriter {
+ public:
+  using Entry = std::pair<std::string, std::vector<int64_t>>;  // name, shape
+  SafetensorsStreamWriter(const std::filesystem::path& path, std::vector<Entry> entries, torch::Dtype dtype,
+                          const std::map<std::string, std::string>& metadata = {});
+  ~SafetensorsStreamWriter();
+  // The next entry's data (converted to the file's dtype); its shape must be the entry's.
+  void write_next(const torch::Tensor& t);
+  // All entries written: publish the file.
+  void commit();
+
+ private:
+  std::vector<Entry> entries_;
+  torch::Dtype dtype_;
+  size_t next_ = 0;
+  std::unique_ptr<class AtomicFileWriter> out_;
+};
 
 // Writes tensors (in the given order, each converted to `dtype`) as one safetensors
 // file, atomically. The header is padded with spaces to a multiple of 8 bytes, as

@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "common/utf8.h"
 #include "trainers/checkpoint/checkpoint.h"
+#include "trainers/checkpoint/compute_dtype.h"
 
 namespace qb {
 
@@ -57,6 +58,7 @@ struct Engine::Impl {
   EngineOptions opt;
   EngineStats stats;
   std::filesystem::path dir;  // the checkpoint directory
+  std::string compute_dtype;  // "float32" or "bfloat16"
 
   std::vector<int64_t> ids_of(const std::string& text) const {
     std::vector<int64_t> ids;
@@ -80,7 +82,12 @@ struct Engine::Impl {
 Engine::Engine(const std::filesystem::path& dir, EngineOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->opt = options;
   impl_->dir = dir;
-  impl_->model = load_model(dir);
+  LoadOptions lo;
+  lo.dtype = resolve_compute_dtype(dir, options.dtype);
+  lo.inference = true;
+  lo.adapter = options.adapter;
+  impl_->compute_dtype = lo.dtype;
+  impl_->model = load_model(dir, lo);
   impl_->tok = load_tokenizer(dir);
   if (impl_->tok->vocab_size() > impl_->model->config().vocab_size)
     throw InputError((dir / "tokenizer.json").string(), "vocabulary",
@@ -107,11 +114,13 @@ const Tokenizer& Engine::tokenizer() const { return *impl_->tok; }
 const ModelConfig& Engine::config() const { return impl_->model->config(); }
 const EngineStats& Engine::stats() const { return impl_->stats; }
 EngineOptions& Engine::options() { return impl_->opt; }
+const std::string& Engine::compute_dtype() const { return impl_->compute_dtype; }
 
 BackendInfo Engine::info() const {
   BackendInfo b;
   b.kind = "local";
   b.model = impl_->dir.string();
+  if (!impl_->opt.adapter.empty()) b.model += " + adapter " + impl_->opt.adapter;
   b.tokenizer = impl_->tok->signature();
   return b;
 }

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "backends/backend.h"
@@ -36,6 +37,11 @@ struct EngineOptions {
   bool prefix_sharing = true;   // false: each continuation runs its whole sequence (the naive baseline)
   bool kv_cache = true;         // false: generation re-runs the whole sequence per token (baseline)
   bool add_bos = true;          // prepend the tokenizer's BOS to every sequence
+  // Compute dtype (checkpoint/compute_dtype.h): "auto" (the stored dtype), fp32 or bf16. Float32
+  // by default so that library users keep today's numbers; the CLI's --dtype defaults to auto.
+  std::string dtype = "float32";
+  // A PEFT LoRA adapter directory merged at load (checkpoint/peft_adapter.h); empty: none.
+  std::string adapter;
 };
 
 // Work counters since construction (for benchmarks and logs).
@@ -68,6 +74,8 @@ class Engine : public Backend {
   const ModelConfig& config() const;
   const EngineStats& stats() const;
   EngineOptions& options();
+  // "float32" or "bfloat16": what options.dtype resolved to for this checkpoint.
+  const std::string& compute_dtype() const;
 
   struct Impl;
 

@@ -51,8 +51,12 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const RotaryTa
   // Scaling q (T x d) is cheaper than scaling the scores (T x S); the in-place mask add is
   // safe under autograd because matmul's backward does not need its output.
   auto scores = torch::matmul(q * (1.0 / std::sqrt(static_cast<double>(head_dim_))), k.transpose(-1, -2));
+  // bf16: the scores (accumulated in fp32 by the GEMM, stored in bf16) are widened before the
+  // float32 mask and the softmax, so the max-subtraction and the normalising sum are fp32;
+  // a no-op in float32.
+  if (scores.scalar_type() != torch::kFloat32) scores = scores.to(torch::kFloat32);
   if (mask.defined()) scores.add_(mask);
-  auto probs = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
+  auto probs = torch::softmax(scores, -1, torch::kFloat32).to(v.scalar_type());
   auto out = torch::matmul(probs, v).transpose(1, 2).reshape({B, T, heads_ * head_dim_});
   return o_proj(out);
 }
@@ -87,13 +91,13 @@ torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& x, const Rotar
 }
 
 LlamaBackboneImpl::LlamaBackboneImpl(const ModelConfig& c) {
-  embed_tokens = register_module("embed_tokens", torch::nn::Embedding(c.vocab_size, c.hidden_size));
+  embed_tokens = register_module("embed_tokens", TokenEmbedding(c.vocab_size, c.hidden_size));
   layers = register_module("layers", torch::nn::ModuleList());
   for (int64_t i = 0; i < c.num_hidden_layers; ++i) layers->push_back(LlamaDecoderLayer(c));
   norm = register_module("norm", RMSNorm(c.hidden_size, c.rms_norm_eps));
 }
 
-LlamaModelImpl::LlamaModelImpl(const ModelConfig& c) : config_(c), rope_(c.head_dim(), c.rope_theta) {
+LlamaModelImpl::LlamaModelImpl(const ModelConfig& c) : config_(c), rope_(c.head_dim(), c.rope_theta, c.rope_linear_factor) {
   model = register_module("model", LlamaBackbone(c));
   if (!c.tie_word_embeddings) lm_head = register_module("lm_head", Projection(c.hidden_size, c.vocab_size));
 }
@@ -138,7 +142,9 @@ torch::Tensor LlamaModelImpl::hidden_states(const torch::Tensor& input_ids, KVCa
 }
 
 torch::Tensor LlamaModelImpl::logits(const torch::Tensor& hidden) const {
-  return lm_head ? lm_head->forward(hidden) : at::linear(hidden, model->embed_tokens->weight);
+  auto out = lm_head ? lm_head->forward(hidden) : project(hidden, model->embed_tokens->weight);
+  // Always float32, so log-softmax and sampling run in fp32 whatever the weights' dtype.
+  return out.scalar_type() == torch::kFloat32 ? out : out.to(torch::kFloat32);
 }
 
 torch::Tensor LlamaModelImpl::forward(const torch::Tensor& input_ids, KVCache* cache,

@@ -12,6 +12,7 @@
 
 #include <memory>
 
+#include "trainers/model/bf16_gemv.h"
 #include "trainers/model/kv_cache.h"
 #include "trainers/model/model_config.h"
 #include "trainers/model/rms_norm.h"
@@ -30,12 +31,13 @@ class ProjectionHook {
 };
 
 // A bias-free linear map whose only parameter is "weight" [out, in]; at::linear is
-// the fused kernel (TOOLCHAIN.md: nn::Linear does matmul + add for 3-D inputs).
+// the fused kernel (TOOLCHAIN.md: nn::Linear does matmul + add for 3-D inputs); bf16 decode steps
+// use bf16_gemv.h's kernel instead.
 class ProjectionImpl : public torch::nn::Module {
  public:
   ProjectionImpl(int64_t in_features, int64_t out_features);
   torch::Tensor forward(const torch::Tensor& x) const {
-    return hook ? hook->forward(x, weight, is_training()) : at::linear(x, weight);
+    return hook ? hook->forward(x, weight, is_training()) : project(x, weight);
   }
   torch::Tensor weight;
   std::shared_ptr<const ProjectionHook> hook;  // null: the plain projection x·Wᵀ
@@ -77,11 +79,22 @@ class LlamaDecoderLayerImpl : public torch::nn::Module {
 };
 TORCH_MODULE(LlamaDecoderLayer);
 
+// A lookup table whose only parameter is "weight" [vocab, hidden], like torch::nn::Embedding
+// without its constructor's normal(0, 1) fill: for a 7B vocabulary that is 1 GB written (and
+// seconds) that the checkpoint or init_weights overwrites anyway.
+class TokenEmbeddingImpl : public torch::nn::Module {
+ public:
+  TokenEmbeddingImpl(int64_t vocab, int64_t dim) { weight = register_parameter("weight", torch::empty({vocab, dim})); }
+  torch::Tensor forward(const torch::Tensor& ids) const { return at::embedding(weight, ids); }
+  torch::Tensor weight;
+};
+TORCH_MODULE(TokenEmbedding);
+
 // The "model." part of the HF key space: embeddings, layers, final norm.
 class LlamaBackboneImpl : public torch::nn::Module {
  public:
   explicit LlamaBackboneImpl(const ModelConfig& c);
-  torch::nn::Embedding embed_tokens{nullptr};
+  TokenEmbedding embed_tokens{nullptr};
   torch::nn::ModuleList layers{nullptr};
   RMSNorm norm{nullptr};
 };

@@ -74,7 +74,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   bool baichuan_arch = false;
   if (auto a = j.find("architectures"); a != j.end() && a->is_array())
     for (const auto& name : *a)
-      if (name == "BaichuanForCausalLM") baichuan_arch = true;
+      // Baichuan-7B's own config.json spells it BaiChuanForCausalLM.
+      if (name == "BaichuanForCausalLM" || name == "BaiChuanForCausalLM") baichuan_arch = true;
   if (model_type == "baichuan" || baichuan_arch) {
     c.architecture = Architecture::kBaichuan;
   } else if (model_type != "llama") {
@@ -99,8 +100,23 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   }
   if (auto d = j.find("torch_dtype"); d != j.end() && !d->is_null())
     c.torch_dtype = canonical_dtype_name(d->get<std::string>(), file);
-  if (auto rs = j.find("rope_scaling"); rs != j.end() && !rs->is_null())
-    throw InputError(file, "key 'rope_scaling'", "rope scaling is not supported");
+  if (auto rs = j.find("rope_scaling"); rs != j.end() && !rs->is_null()) {
+    // HF spells the kind "type" (older) or "rope_type"; only linear (position interpolation)
+    // is implemented. dynamic (NTK) changes theta with the sequence length, so a KV cache made
+    // at one length disagrees with a longer one: refused, like every other kind, by name.
+    const std::string type = rs->is_object() ? rs->value("type", rs->value("rope_type", std::string())) : std::string();
+    if (type != "linear")
+      throw InputError(file, "key 'rope_scaling'",
+                       "type '" + type + "' is not supported (only 'linear'), got " + rs->dump());
+    auto f = rs->find("factor");
+    if (f == rs->end() || !f->is_number() || f->get<double>() < 1.0)
+      throw InputError(file, "key 'rope_scaling'", "linear scaling needs a 'factor' >= 1, got " + rs->dump());
+    c.rope_linear_factor = f->get<double>();
+  }
+  for (const char* key : {"attention_bias", "mlp_bias"})
+    if (auto b = j.find(key); b != j.end() && !b->is_null() && *b != false)
+      throw InputError(file, std::string("key '") + key + "'",
+                       "biases are not supported (the model's projections have none), got " + b->dump());
   if (auto act = j.find("hidden_act"); act != j.end() && *act != "silu")
     throw InputError(file, "key 'hidden_act'", "only 'silu' (SwiGLU) is supported, got " + act->dump());
 
@@ -140,6 +156,7 @@ std::string model_config_to_json(const ModelConfig& c) {
   j["max_position_embeddings"] = c.max_position_embeddings;
   j["rms_norm_eps"] = c.rms_norm_eps;
   j["rope_theta"] = c.rope_theta;
+  if (c.rope_linear_factor != 1.0) j["rope_scaling"] = {{"type", "linear"}, {"factor", c.rope_linear_factor}};
   j["hidden_act"] = "silu";
   j["initializer_range"] = c.initializer_range;
   j["tie_word_embeddings"] = c.tie_word_embeddings;

@@ -25,6 +25,7 @@ struct ModelConfig {
   int64_t max_position_embeddings = 2048;
   double rms_norm_eps = 1e-6;
   double rope_theta = 10000.0;
+  double rope_linear_factor = 1.0;  // rope_scaling {"type": "linear", "factor": f}: positions / f
   double initializer_range = 0.02;  // std of the normal init used by `model init`
   bool tie_word_embeddings = false;  // lm_head shares embed_tokens.weight
   int64_t bos_token_id = 1;

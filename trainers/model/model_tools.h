@@ -27,5 +27,11 @@ std::vector<float> last_position_logits(const std::filesystem::path& dir, const 
 // The same for several sequences, loading the model once (each runs on its own).
 std::vector<std::vector<float>> last_position_logits(const std::filesystem::path& dir,
                                                      const std::vector<std::vector<int64_t>>& sequences);
+// The same computed in `dtype` ("auto", fp32 or bf16; checkpoint/compute_dtype.h), the weights
+// used from the memory map as inference does, with a PEFT LoRA adapter merged when given.
+std::vector<std::vector<float>> last_position_logits(const std::filesystem::path& dir,
+                                                     const std::vector<std::vector<int64_t>>& sequences,
+                                                     const std::string& dtype,
+                                                     const std::filesystem::path& adapter = {});
 
 }  // namespace qb

@@ -14,12 +14,14 @@ struct RotaryTables {
 
 class RotaryEmbedding {
  public:
-  RotaryEmbedding(int64_t head_dim, double theta);
+  // linear_factor: HF's rope_scaling {"type": "linear", "factor": f} divides positions by f.
+  RotaryEmbedding(int64_t head_dim, double theta, double linear_factor = 1.0);
   // Tables for position ids [B, T] (int64).
   RotaryTables tables(const torch::Tensor& position_ids) const;
 
  private:
   torch::Tensor inv_freq_;  // [head_dim/2], float32 as HF computes it
+  double linear_factor_ = 1.0;
 };
 
 // q or k [B, heads, T, head_dim] rotated by the tables.

@@ -13,9 +13,19 @@ namespace {
 
 class EngineRunner : public serve::ModelRunner {
  public:
-  EngineRunner(const std::filesystem::path& dir, int batch_size)
-      : engine_(dir, EngineOptions{batch_size}), scorer_(load_model(dir)), chat_(read_chat_template(dir)),
-        batch_size_(std::max(1, batch_size)) {}
+  EngineRunner(const std::filesystem::path& dir, const EngineOptions& options)
+      : engine_(dir, options), scorer_(load_scorer(dir, engine_)), chat_(read_chat_template(dir)),
+        batch_size_(std::max(1, options.batch_size)) {}
+
+  // The echo/logprobs scorer: the same weights, dtype and adapter as the engine. Loaded for
+  // inference, a tensor stored in the compute dtype maps the same file pages as the engine's copy.
+  static LlamaModel load_scorer(const std::filesystem::path& dir, Engine& engine) {
+    LoadOptions lo;
+    lo.dtype = engine.compute_dtype();
+    lo.inference = true;
+    lo.adapter = engine.options().adapter;
+    return load_model(dir, lo);
+  }
 
   std::vector<int64_t> encode(const std::string& text) const override { return tok().encode(text); }
   std::string decode(const std::vector<int64_t>& ids) const override { return tok().decode(ids); }
@@ -182,8 +192,12 @@ class EngineRunner : public serve::ModelRunner {
 
 }  // namespace
 
-std::unique_ptr<serve::ModelRunner> make_engine_runner(const std::filesystem::path& dir, int batch_size) {
-  return std::make_unique<EngineRunner>(dir, batch_size);
+std::unique_ptr<serve::ModelRunner> make_engine_runner(const std::filesystem::path& dir, const EngineRunnerSettings& settings) {
+  EngineOptions eo;
+  eo.batch_size = settings.batch_size;
+  eo.dtype = settings.dtype;
+  eo.adapter = settings.adapter;
+  return std::make_unique<EngineRunner>(dir, eo);
 }
 
 }  // namespace qb

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
 
 #include "serve/model_runner.h"
 
@@ -13,6 +14,11 @@ namespace qb {
 
 // Loads DIR twice (the Engine and a scoring model share nothing): fine for the checkpoints this
 // harness serves on CPU, twice the memory for a 7B one. batch_size = rows per forward pass.
-std::unique_ptr<serve::ModelRunner> make_engine_runner(const std::filesystem::path& dir, int batch_size);
+struct EngineRunnerSettings {
+  int batch_size = 8;
+  std::string dtype = "auto";  // auto | fp32 | bf16, as eval --dtype
+  std::string adapter;         // PEFT LoRA adapter directory merged at load; empty: none
+};
+std::unique_ptr<serve::ModelRunner> make_engine_runner(const std::filesystem::path& dir, const EngineRunnerSettings& settings);
 
 }  // namespace qb
