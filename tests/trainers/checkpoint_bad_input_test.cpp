@@ -69,6 +69,27 @@ TEST(CheckpointBadInput, IndexNamesAMissingShard) {
                        shard.filename().string() + "': file is missing\n");
 }
 
+// Found by fuzz/fuzz_safetensors: a shard name longer than a file name may be made
+// std::filesystem throw "File name too long" instead of an InputError; '..' named a directory.
+TEST(CheckpointBadInput, IndexNamingSomethingOtherThanAFileBesideItIsRefused) {
+  TempDir t;
+  const fs::path ck = sharded(t / "ck"), shard = shard_of(ck, "model.layers.1.mlp.up_proj.weight");
+  const std::string index = (ck / "model.safetensors.index.json").string();
+  const std::string original = read_file(index);
+  const std::string name = shard.filename().string();
+  for (const auto& [bad, shown] : std::vector<std::pair<std::string, std::string>>{
+           {std::string(300, 'x'), "of a 300-byte name"}, {"..", "'..'"}, {"../ck/" + name, "'../ck/" + name + "'"}}) {
+    std::string text = original;
+    for (size_t at; (at = text.find("\"" + name + "\"")) != std::string::npos;) text.replace(at, name.size() + 2, "\"" + bad + "\"");
+    write_file_atomic(index, text);
+    auto r = logits_of(ck);
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    const std::string tail = ": shard " + shown + " must be a plain file name\n";
+    EXPECT_EQ(r.err.substr(0, 20 + index.size()), "qilin-bench: error: " + index) << r.err;
+    EXPECT_TRUE(r.err.size() >= tail.size() && r.err.compare(r.err.size() - tail.size(), tail.size(), tail) == 0) << r.err;
+  }
+}
+
 TEST(CheckpointBadInput, TensorOfTheWrongShape) {
   TempDir t;
   const fs::path ck = sharded(t / "ck");

@@ -36,13 +36,20 @@ CheckpointLayout find_checkpoint_layout(const fs::path& dir) {
     for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {
       if (!it->is_string()) throw InputError(index.string(), "weight_map '" + it.key() + "'", "must be a file name");
       const std::string f = it->get<std::string>();
-      if (f.find('/') != std::string::npos)
-        throw InputError(index.string(), "weight_map '" + it.key() + "'", "shard '" + f + "' must be a plain file name");
+      // A shard is a file beside the index: no directories ('/', '.', '..'), no NUL, and no longer
+      // than a file name can be (255 bytes), which the file system would refuse with an exception
+      // rather than "missing" (found by fuzz/fuzz_safetensors).
+      if (f.empty() || f == "." || f == ".." || f.find('/') != std::string::npos || f.find('\0') != std::string::npos ||
+          f.size() > 255)
+        throw InputError(index.string(), "weight_map '" + it.key() + "'",
+                         "shard " + (f.size() > 80 ? "of a " + std::to_string(f.size()) + "-byte name" : "'" + f + "'") +
+                             " must be a plain file name");
       l.weight_map[it.key()] = f;
       files.insert(f);
     }
     for (const auto& f : files) {
-      if (!fs::exists(dir / f)) throw InputError(index.string(), "shard '" + f + "'", "file is missing");
+      std::error_code ec;
+      if (!fs::is_regular_file(dir / f, ec)) throw InputError(index.string(), "shard '" + f + "'", "file is missing");
       l.shards.push_back(dir / f);
     }
   } else if (fs::exists(single)) {
