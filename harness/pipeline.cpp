@@ -12,6 +12,8 @@
 #include <memory>
 #include <optional>
 
+#include "backends/model_server.h"
+#include "backends/openai_backend.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/progress.h"
@@ -21,6 +23,7 @@
 #include "evals/evaluation.h"
 #include "evals/results_builder.h"
 #include "evals/samples.h"
+#include "harness/local_backend.h"
 #include "harness/node_cache.h"
 #include "harness/run_lock.h"
 #include "harness/pipeline_summary.h"
@@ -33,7 +36,6 @@
 #include "trainers/checkpoint/chat_template.h"
 #include "trainers/compute_threads.h"
 #include "trainers/external/hf_output.h"
-#include "trainers/engine/engine.h"
 #include "trainers/model/model_config.h"
 #include "trainers/model/model_tools.h"
 #include "trainers/tokenizer/char_tokenizer.h"
@@ -447,10 +449,45 @@ class Pipeline {
     return s;
   }
 
+  // Who answers a checkpoint's requests: the libtorch engine in this process, or (eval.serve) a
+  // server started for it and reached over HTTP. One at a time: each is released after the
+  // checkpoint's last evaluation, so a served 7B model and its server are never held twice.
+  struct Answerer {
+    std::unique_ptr<Backend> engine;     // in-process
+    std::unique_ptr<ModelServer> server;  // served
+  };
+
+  std::unique_ptr<Backend> served_backend(const ModelServer& server, const fs::path& responses) {
+    const ServeCommand& s = *cfg_.eval.serve;
+    OpenAIOptions o;
+    o.base_urls = {server.base_url()};
+    o.served_model = server.served_model();
+    o.chat = s.chat;
+    o.concurrency = s.concurrency;
+    o.tokenizer_mode = s.tokenizer;
+    o.timeout_s = s.request_timeout_s;
+    o.cache_dir = responses.string();  // a killed evaluation resumes without resending
+    return std::make_unique<OpenAIBackend>(o);
+  }
+
   void evaluate_all() {
     auto keys = planned_evals();
-    std::map<std::string, std::unique_ptr<Engine>> engines;  // loaded once per checkpoint, on demand
-    for (auto& k : keys) {
+    // Served: a checkpoint's evaluations run together (its rag rows too), so one server runs at a
+    // time. results.json keeps the planned order either way.
+    std::vector<size_t> order(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) order[i] = i;
+    if (cfg_.eval.serve) {
+      std::map<std::string, size_t> first;
+      for (size_t i = keys.size(); i-- > 0;) first[keys[i].checkpoint] = i;
+      std::stable_sort(order.begin(), order.end(),
+                       [&](size_t a, size_t b) { return first[keys[a].checkpoint] < first[keys[b].checkpoint]; });
+    }
+    std::map<std::string, size_t> last_use;  // checkpoint -> position in `order` of its last evaluation
+    for (size_t j = 0; j < order.size(); ++j) last_use[keys[order[j]].checkpoint] = j;
+    std::map<std::string, Answerer> answerers;  // started on demand
+    std::vector<std::optional<EvalNode>> done(keys.size());
+    for (size_t j = 0; j < order.size(); ++j) {
+      const EvalKey& k = keys[order[j]];
       EvalSpec spec = eval_spec(k);
       json spec_key = spec.to_json();
       spec_key.erase("data");
@@ -463,36 +500,67 @@ class Pipeline {
                   {"rag_corpus", k.rag ? data_hash_["rag_corpus"] : ""},
                   {"metrics", cfg_.json["metrics"]},
                   {"batch_size", cfg_.json["eval"]["batch_size"]}};
+      if (cfg_.eval.serve) key["serve"] = serve_command_to_json(*cfg_.eval.serve);
+      if (cfg_.eval.dtype != "fp32") key["dtype"] = cfg_.eval.dtype;  // fp32: keys as before the setting existed
       std::string name = fmt::format("eval-{}-{}-{}", k.model, k.suite, k.mode);
       std::optional<ScoreReport> fresh;
       json out = node(name, key, [&](const CacheNode& n) {
-        auto& engine = engines[k.checkpoint];
-        if (!engine) {
-          const Checkpoint& ck = checkpoints_.at(k.checkpoint);
-          if (!ck.adapter.empty())
-            throw std::runtime_error("stage " + k.checkpoint + " wrote a PEFT adapter (" + ck.adapter.string() +
-                                     "); the local engine cannot apply adapters yet: evaluate it through a server "
-                                     "(eval.serve) or have the trainer merge the adapter into the base");
-          EngineOptions eo;
-          eo.batch_size = cfg_.eval.batch_size;
-          engine = std::make_unique<Engine>(checkpoints_.at(k.checkpoint).dir, eo);
+        const Checkpoint& ck = checkpoints_.at(k.checkpoint);
+        Answerer& a = answerers[k.checkpoint];
+        std::unique_ptr<Backend> served;
+        Backend* backend = nullptr;
+        if (cfg_.eval.serve) {
+          if (!a.server) {
+            if (!ck.adapter.empty() && !serve_command_uses(*cfg_.eval.serve, "{adapter}"))
+              throw InputError("config", "key 'eval.serve.command'",
+                               "stage " + k.checkpoint + " wrote a PEFT adapter (" + ck.adapter.string() +
+                                   "): the command must pass {adapter} to the server, or it would serve the base");
+            ServePlaceholders p{ck.dir.string(), ck.adapter.string(), k.checkpoint, run_dir_.string()};
+            const fs::path log = run_dir_ / "serve" / (k.checkpoint + "-" + ck.hash.substr(0, 12) + ".log");
+            if (!opt_.quiet) fmt::print(stderr, "[serve-{}] starting the server (log: {})\n", k.checkpoint, log.string());
+            a.server = std::make_unique<ModelServer>(*cfg_.eval.serve, p, log, "checkpoint '" + k.checkpoint + "'");
+          }
+          served = served_backend(*a.server, n.dir / "responses");
+          backend = served.get();
+        } else {
+          if (!a.engine) {
+            auto factory = cli::local_backend_factory();
+            if (!factory) throw std::logic_error("pipeline: no local engine in this binary");
+            cli::LocalEngineSettings ls;
+            ls.batch_size = cfg_.eval.batch_size;
+            ls.dtype = cfg_.eval.dtype;
+            ls.adapter = ck.adapter.string();  // a PEFT adapter an external trainer wrote, merged at load
+            a.engine = factory(ck.dir.string(), ls).backend;
+          }
+          backend = a.engine.get();
         }
         std::unique_ptr<Progress> bar;
         long reported = 0;
-        auto r = run_evaluation(*engine, spec, n.dir / "out", [&](long done, long total) {
+        auto progress = [&](long done, long total) {
           if (!bar) bar = std::make_unique<Progress>(name, total, opt_.quiet);
           bar->advance(done - reported);  // Progress counts increments; run_evaluation reports totals
           reported = done;
-        });
+        };
+        EvalResult r;
+        try {
+          r = run_evaluation(*backend, spec, n.dir / "out", progress);
+        } catch (const std::exception& e) {
+          // A server that died mid-evaluation shows up as failed requests: say what happened to it.
+          if (a.server)
+            if (std::string gone = a.server->exit_report(); !gone.empty()) throw std::runtime_error(gone);
+          throw;
+        }
         if (bar) bar->finish();
         fresh = std::move(r.report);
         return json{{"samples", r.samples.string()}, {"metrics_file", (n.dir / "out" / "metrics.json").string()},
                     {"n", r.n}};
       });
+      if (last_use[k.checkpoint] == j) answerers.erase(k.checkpoint);  // stops its server, frees its weights
       ScoreReport report =
           fresh ? std::move(*fresh) : score_report_from_json(json::parse(read_file(out["metrics_file"].get<std::string>())));
-      evals_.push_back({k, out, std::move(report)});
+      done[order[j]] = EvalNode{k, out, std::move(report)};
     }
+    for (auto& e : done) evals_.push_back(std::move(*e));
   }
 
   // ---- comparisons -------------------------------------------------------------------

@@ -53,7 +53,9 @@ json default_pipeline_config() {
     "huatuo_max_new_tokens": 64,
     "huatuo_template": "",
     "batch_size": 16,
-    "seed": 1234
+    "seed": 1234,
+    "dtype": "fp32",
+    "serve": null
   },
   "rag": {
     "checkpoints": ["sft", "dpo"],
@@ -70,7 +72,7 @@ json default_pipeline_config() {
 
 const std::vector<std::string>& pipeline_free_form_paths() {
   static const std::vector<std::string> paths = {"model.architecture", "stages.dcpt", "stages.sft",
-                                                 "stages.dpo"};
+                                                 "stages.dpo", "eval.serve"};
   return paths;
 }
 
@@ -178,6 +180,10 @@ const std::map<std::string, Setter>& setters() {
     t["eval.huatuo_template"] = field(&C::eval, &EvalSettings::huatuo_template);
     t["eval.batch_size"] = field(&C::eval, &EvalSettings::batch_size);
     t["eval.seed"] = field(&C::eval, &EvalSettings::seed);
+    t["eval.dtype"] = [](C& c, const json& v, const At& at) { c.eval.dtype = one_of(v, at, {"fp32", "bf16", "auto"}); };
+    t["eval.serve"] = [](C& c, const json& v, const At& at) {
+      if (!v.is_null()) c.eval.serve = serve_command_from_json(v, at.source);
+    };
     t["rag.checkpoints"] = [](C& c, const json& v, const At& at) {
       c.rag.checkpoints = list_of(v, at, {"base", "dcpt", "sft", "dpo"});
     };

@@ -8,10 +8,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "backends/model_server.h"
 #include "metrics/huatuo_scorer.h"
 #include "trainers/external/external_trainer.h"
 #include "trainers/train/train_config.h"
@@ -49,6 +51,10 @@ struct EvalSettings {
   std::string huatuo_template;            // empty = the suite's (chat models: "{question}")
   int batch_size = 16;
   uint64_t seed = 0;
+  std::string dtype = "fp32";             // in-process compute dtype: fp32 | bf16 | auto (the stored one)
+  // Set: every checkpoint is evaluated through a server this command starts (backends/model_server.h);
+  // unset: in-process by the libtorch engine.
+  std::optional<ServeCommand> serve;
 };
 
 struct RagSettings {

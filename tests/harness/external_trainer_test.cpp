@@ -163,5 +163,109 @@ TEST_F(ExternalTrainer, FailingOrIncompleteTrainersAreClearErrorsAndLoseNothing)
   EXPECT_NE(r.err.find("'{bogus}': is not a placeholder"), std::string::npos) << r.err;
 }
 
+
+// eval.serve: every checkpoint evaluated through `qilin-bench serve` started by the pipeline
+// (a PEFT adapter stage served with --adapter {adapter}) gives the results of the in-process
+// evaluation: generation identical, log-likelihood accuracy identical (text prompts: the
+// server's echo/logprobs within float rounding of the engine's).
+json serve_command() {
+  return json{{"command",
+               {testing::qilin_bench().string(), "-j", "1", "serve", "--model", "{checkpoint}", "--adapter", "{adapter}",
+                "--port", "{port}"}},
+              {"startup_timeout_s", 120}};
+}
+
+TEST_F(ExternalTrainer, ServedEvaluationEqualsInProcessEvaluation) {
+  json c = config(dir_ / "run");
+  c["stages"]["sft"]["trainer"] = trainer("--adapter");  // sft writes a PEFT adapter on dcpt
+  c["rag"]["checkpoints"] = {"sft"};                       // sft's server also answers its rag rows
+  write_file_atomic(dir_ / "local.json", c.dump(2));
+  auto r = run(dir_ / "local.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto local = metric_values(dir_ / "run" / "results.json");
+  ASSERT_GE(local.size(), 20u);
+
+  c["eval"]["serve"] = serve_command();
+  write_file_atomic(dir_ / "served.json", c.dump(2));
+  r = run(dir_ / "served.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("[train-"), std::string::npos) << "training must come from the cache: " << r.err;
+  for (const char* ck : {"base", "dcpt", "sft", "dpo"})
+    EXPECT_NE(r.err.find(std::string("[serve-") + ck + "] starting the server"), std::string::npos) << r.err;
+  const auto served = metric_values(dir_ / "run" / "results.json");
+  ASSERT_EQ(served.size(), local.size());
+  for (const auto& [name, v] : local) EXPECT_NEAR(served.at(name), v, 1e-9) << name;
+  // Who answered is recorded: the served rows' metrics.json name the openai backend.
+  const json res = json::parse(read_file(dir_ / "run" / "results.json"));
+  int served_evals = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir_ / "run" / "cache"))
+    if (e.path().filename() == "metrics.json" && read_file(e.path()).find("\"openai\"") != std::string::npos)
+      ++served_evals;
+  EXPECT_EQ(served_evals, 15);  // 4 checkpoints x 3 evaluations + sft+rag x 3
+  // No server outlives the pipeline.
+  auto ps = testing::run_command({"/usr/bin/pgrep", "-f", "serve --model " + (dir_ / "run").string()});
+  EXPECT_NE(ps.exit_code, 0) << ps.out;
+
+  // A rerun finds every evaluation in the cache and starts no server.
+  r = run(dir_ / "served.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("[serve-"), std::string::npos) << r.err;
+}
+
+TEST_F(ExternalTrainer, ServeCommandsThatFailAreClearErrorsAndLoseNothing) {
+  json c = config(dir_ / "run");
+  c["eval"]["checkpoints"] = {"base", "dcpt"};
+  c["eval"]["serve"] = json{{"command", {"/bin/sleep", "60", "{port}"}}, {"startup_timeout_s", 2}};
+  write_file_atomic(dir_ / "silent.json", c.dump(2));
+  auto r = run(dir_ / "silent.json");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("eval.serve: the server for checkpoint 'base' (/bin/sleep 60 "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("did not answer GET http://127.0.0.1:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("within 2 s (eval.serve.startup_timeout_s"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "run" / "results.json"));
+  auto ps = testing::run_command({"/usr/bin/pgrep", "-f", "/bin/sleep 60"});
+  EXPECT_NE(ps.exit_code, 0) << "the silent server was not stopped: " << ps.out;
+
+  c["eval"]["serve"] = json{{"command", {"/bin/sh", "-c", "echo no such model here >&2; exit 3", "{port}"}}};
+  write_file_atomic(dir_ / "dies.json", c.dump(2));
+  r = run(dir_ / "dies.json");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("exited with status 3 (log: " + (dir_ / "run" / "serve").string() + "/base-"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("no such model here"), std::string::npos) << r.err;  // the log's last lines
+  EXPECT_EQ(r.err.find("[train-"), std::string::npos) << "training must come from the cache: " << r.err;
+
+  c["eval"]["serve"] = json{{"command", {"/nonexistent/server", "{port}"}}};
+  write_file_atomic(dir_ / "missing.json", c.dump(2));
+  r = run(dir_ / "missing.json");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("could not be started"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cannot run /nonexistent/server"), std::string::npos) << r.err;
+
+  // Mistakes in the setting fail before anything runs, naming the key.
+  c["eval"]["serve"] = json{{"command", {"vllm", "serve", "{checkpiont}"}}};
+  write_file_atomic(dir_ / "typo.json", c.dump(2));
+  r = run(dir_ / "typo.json");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("eval.serve.command: '{checkpiont}': is not a placeholder (known: {checkpoint}, {adapter}, "
+                       "{port}, {name}, {run_dir}"),
+            std::string::npos)
+      << r.err;
+  c["eval"]["serve"] = json{{"command", {"vllm"}}, {"startup_timeout", 5}};
+  write_file_atomic(dir_ / "key.json", c.dump(2));
+  r = run(dir_ / "key.json");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("key 'eval.serve.startup_timeout': unknown setting"), std::string::npos) << r.err;
+
+  // A stage that wrote an adapter cannot be served by a command without {adapter}.
+  c["stages"]["dcpt"]["trainer"] = trainer("--adapter");
+  c["eval"]["serve"] = json{{"command", {testing::qilin_bench().string(), "serve", "--model", "{checkpoint}", "--port", "{port}"}}};
+  write_file_atomic(dir_ / "adapter.json", c.dump(2));
+  r = run(dir_ / "adapter.json");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("stage dcpt wrote a PEFT adapter"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("the command must pass {adapter} to the server"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace qb

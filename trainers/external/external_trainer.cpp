@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +12,8 @@
 #include <stdexcept>
 
 #include "common/atomic_file.h"
+#include "common/child_process.h"
+#include "common/placeholders.h"
 #include "common/error.h"
 
 namespace qb {
@@ -58,53 +59,19 @@ json external_trainer_to_json(const ExternalTrainer& t) {
   return {{"command", t.command}, {"env", t.env}, {"cwd", t.cwd}, {"config", t.config}, {"config_file", t.config_file}};
 }
 
+namespace {
+Placeholders stage_placeholders(const StagePlaceholders& p) {
+  return {{"base", p.base},         {"adapter", p.adapter}, {"data", p.data},     {"output_dir", p.output_dir},
+          {"resume_from", p.resume_from}, {"run_dir", p.run_dir}, {"config", p.config}, {"stage", p.stage}};
+}
+}  // namespace
+
 std::string fill_placeholders(const std::string& text, const StagePlaceholders& p, const std::string& where) {
-  std::string out;
-  for (size_t i = 0; i < text.size();) {
-    if (text.compare(i, 2, "{{") == 0 || text.compare(i, 2, "}}") == 0) {
-      out += text[i];
-      i += 2;
-      continue;
-    }
-    if (text[i] != '{') {
-      out += text[i++];
-      continue;
-    }
-    const size_t close = text.find('}', i);
-    if (close == std::string::npos) throw InputError(where, "'" + text + "'", "has a '{' without its '}' (write {{ for a brace)");
-    const std::string name = text.substr(i + 1, close - i - 1);
-    const std::string* value = name == "base"          ? &p.base
-                               : name == "adapter"     ? &p.adapter
-                               : name == "data"        ? &p.data
-                               : name == "output_dir"  ? &p.output_dir
-                               : name == "resume_from" ? &p.resume_from
-                               : name == "run_dir"     ? &p.run_dir
-                               : name == "config"      ? &p.config
-                               : name == "stage"       ? &p.stage
-                                                       : nullptr;
-    if (!value)
-      throw InputError(where, "'{" + name + "}'",
-                       "is not a placeholder (known: {base}, {adapter}, {data}, {output_dir}, {resume_from}, {run_dir}, "
-                       "{config}, {stage}; write {{ for a brace)");
-    out += *value;
-    i = close + 1;
-  }
-  return out;
+  return fill_placeholders(text, stage_placeholders(p), where);
 }
 
 json fill_placeholders(const json& j, const StagePlaceholders& p, const std::string& where) {
-  if (j.is_string()) return fill_placeholders(j.get<std::string>(), p, where);
-  if (j.is_array()) {
-    json out = json::array();
-    for (const auto& x : j) out.push_back(fill_placeholders(x, p, where));
-    return out;
-  }
-  if (j.is_object()) {
-    json out = json::object();
-    for (const auto& [k, v] : j.items()) out[k] = fill_placeholders(v, p, where);
-    return out;
-  }
-  return j;
+  return fill_placeholders(j, stage_placeholders(p), where);
 }
 
 std::string newest_hf_checkpoint(const fs::path& output_dir) {
@@ -140,30 +107,13 @@ ExternalRunResult run_external_trainer(const ExternalTrainer& t, const StagePlac
     ::close(log_fd);
     throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   }
-  std::vector<char*> cargv;
-  for (auto& a : argv) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid < 0) {
+  ChildCommand child{argv, env, cwd, /*own_process_group=*/false};
+  pid_t pid = 0;
+  try {
+    pid = spawn_child(child, fds[1]);
+  } catch (...) {
     ::close(fds[0]), ::close(fds[1]), ::close(log_fd);
-    throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  }
-  if (pid == 0) {
-    // The trainer must not outlive a killed pipeline: it gets SIGTERM when this process dies
-    // (trainers that start workers, e.g. torchrun, pass it on), and a rerun resumes it.
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (::getppid() != parent) ::_exit(127);
-    ::dup2(fds[1], 1);
-    ::dup2(fds[1], 2);
-    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) {
-      std::fprintf(stderr, "qilin-bench: cannot enter %s: %s\n", cwd.c_str(), std::strerror(errno));
-      ::_exit(127);
-    }
-    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-    ::execvp(cargv[0], cargv.data());
-    std::fprintf(stderr, "qilin-bench: cannot run %s: %s\n", cargv[0], std::strerror(errno));
-    ::_exit(127);
+    throw;
   }
   ::close(fds[1]);
   ExternalRunResult r;
@@ -203,7 +153,7 @@ ExternalRunResult run_external_trainer(const ExternalTrainer& t, const StagePlac
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  r.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
+  r.exit_status = exit_status_of(status);
   r.tail.assign(tail.begin(), tail.end());
   return r;
 }
