@@ -196,6 +196,17 @@ ModelServer::ModelServer(const ServeCommand& s, const ServePlaceholders& p, cons
       served_model_ = s.served_model.empty() ? ids.front() : s.served_model;
       return;
     }
+    if (r.status == 401 || r.status == 403) {
+      // Up, but it wants an API key, which the backend sends and this check does not have.
+      if (s.served_model.empty()) {
+        stop();
+        throw std::runtime_error(report(fmt::format(
+            "answers GET /v1/models with HTTP {} (an API key): set eval.serve.served_model to the name it serves",
+            r.status)));
+      }
+      served_model_ = s.served_model;
+      return;
+    }
     const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (waited >= s.startup_timeout_s) {
       stop();

@@ -31,7 +31,9 @@ struct ServeCommand {
   std::vector<std::string> command;        // argv; argv[0] is looked up on PATH
   std::map<std::string, std::string> env;  // added to (or replacing in) the environment
   std::string cwd;                         // "" = the pipeline's run directory
-  std::string served_model;                // "model" in requests; "" = the first id /v1/models lists
+  // "model" in requests; "" = the first id /v1/models lists. Required for a server that wants an
+  // API key: it answers /v1/models with 401, which counts as up.
+  std::string served_model;
   double startup_timeout_s = 600;          // until GET /v1/models answers 200
   double stop_timeout_s = 30;              // SIGTERM, then SIGKILL after this
   // How the openai backend talks to it (OpenAIOptions).

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <map>
@@ -500,7 +501,18 @@ class Pipeline {
                   {"rag_corpus", k.rag ? data_hash_["rag_corpus"] : ""},
                   {"metrics", cfg_.json["metrics"]},
                   {"batch_size", cfg_.json["eval"]["batch_size"]}};
-      if (cfg_.eval.serve) key["serve"] = serve_command_to_json(*cfg_.eval.serve);
+      // Who answers this row: a server something else runs (eval.backend.models), one the pipeline
+      // starts (eval.serve), or the in-process engine. The cache key says which (an external
+      // server is known by its served model's name: what it serves behind that name is its own).
+      const std::string* external_model = nullptr;
+      if (cfg_.eval.backend && cfg_.eval.backend->models.count(k.checkpoint))
+        external_model = &cfg_.eval.backend->models.at(k.checkpoint);
+      if (external_model) {
+        const ServedRowsSettings& b = *cfg_.eval.backend;
+        key["backend"] = {{"kind", "openai"}, {"served_model", *external_model}, {"chat", b.chat}, {"tokenizer", b.tokenizer}};
+      } else if (cfg_.eval.serve) {
+        key["serve"] = serve_command_to_json(*cfg_.eval.serve);
+      }
       if (cfg_.eval.dtype != "fp32") key["dtype"] = cfg_.eval.dtype;  // fp32: keys as before the setting existed
       std::string name = fmt::format("eval-{}-{}-{}", k.model, k.suite, k.mode);
       std::optional<ScoreReport> fresh;
@@ -509,7 +521,26 @@ class Pipeline {
         Answerer& a = answerers[k.checkpoint];
         std::unique_ptr<Backend> served;
         Backend* backend = nullptr;
-        if (cfg_.eval.serve) {
+        if (external_model) {
+          const ServedRowsSettings& b = *cfg_.eval.backend;
+          OpenAIOptions o;
+          o.base_urls = b.base_urls;
+          o.served_model = *external_model;
+          o.chat = b.chat;
+          o.concurrency = b.concurrency;
+          o.tokenizer_mode = b.tokenizer;
+          o.timeout_s = b.request_timeout_s;
+          o.cache_dir = (n.dir / "responses").string();
+          if (!b.api_key_env.empty()) {
+            const char* v = std::getenv(b.api_key_env.c_str());
+            if (!v || !*v)
+              throw InputError("config", "key 'eval.backend.api_key_env'",
+                               "the environment variable " + b.api_key_env + " is unset or empty");
+            o.api_key = v;
+          }
+          served = std::make_unique<OpenAIBackend>(o);
+          backend = served.get();
+        } else if (cfg_.eval.serve) {
           if (!a.server) {
             if (!ck.adapter.empty() && !serve_command_uses(*cfg_.eval.serve, "{adapter}"))
               throw InputError("config", "key 'eval.serve.command'",

@@ -55,7 +55,8 @@ json default_pipeline_config() {
     "batch_size": 16,
     "seed": 1234,
     "dtype": "fp32",
-    "serve": null
+    "serve": null,
+    "backend": null
   },
   "rag": {
     "checkpoints": ["sft", "dpo"],
@@ -72,7 +73,7 @@ json default_pipeline_config() {
 
 const std::vector<std::string>& pipeline_free_form_paths() {
   static const std::vector<std::string> paths = {"model.architecture", "stages.dcpt", "stages.sft",
-                                                 "stages.dpo", "eval.serve"};
+                                                 "stages.dpo", "eval.serve", "eval.backend"};
   return paths;
 }
 
@@ -129,6 +130,62 @@ Setter field(S PipelineConfig::*part, T S::*m) {
   return [part, m](PipelineConfig& c, const json& v, const At& at) { c.*part.*m = as<T>(v, at); };
 }
 
+// eval.backend (see ServedRowsSettings).
+ServedRowsSettings served_rows_from_json(const json& j, const std::string& source) {
+  auto bad = [&](const std::string& k, const std::string& why) { return bad_key(source, "eval.backend." + k, why); };
+  if (!j.is_object()) throw bad_key(source, "eval.backend", "must be null or an object with \"kind\": \"openai\"");
+  ServedRowsSettings s;
+  std::string kind;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& k = it.key();
+    const json& v = it.value();
+    if (k == "kind") {
+      if (v != "openai") throw bad(k, "must be \"openai\" (null = the in-process engine), got " + v.dump());
+      kind = "openai";
+    } else if (k == "base_urls") {
+      if (!v.is_array() || v.empty()) throw bad(k, "must be a non-empty list of URLs");
+      for (const auto& u : v) {
+        if (!u.is_string() || u.get<std::string>().rfind("http", 0) != 0)
+          throw bad(k, "every entry must be an http:// or https:// URL, got " + u.dump());
+        s.base_urls.push_back(u.get<std::string>());
+      }
+    } else if (k == "models") {
+      if (!v.is_object() || v.empty()) throw bad(k, "must map rows (base, dcpt, sft, dpo) to served model names");
+      for (const auto& [row, name] : v.items()) {
+        if (row != "base" && row != "dcpt" && row != "sft" && row != "dpo")
+          throw bad(k, "'" + row + "' is not a row (base, dcpt, sft, dpo)");
+        if (!name.is_string() || name.get<std::string>().empty())
+          throw bad(k, "'" + row + "' must name a served model, got " + name.dump());
+        s.models[row] = name.get<std::string>();
+      }
+    } else if (k == "api_key_env") {
+      if (!v.is_string()) throw bad(k, "must be the name of an environment variable, got " + v.dump());
+      s.api_key_env = v.get<std::string>();
+    } else if (k == "chat") {
+      if (!v.is_boolean()) throw bad(k, "must be true or false, got " + v.dump());
+      s.chat = v.get<bool>();
+    } else if (k == "concurrency") {
+      if (!v.is_number_integer() || !json_value_fits<int>(v) || v.get<int>() < 1)
+        throw bad(k, "must be an integer >= 1, got " + v.dump());
+      s.concurrency = v.get<int>();
+    } else if (k == "tokenizer") {
+      if (v != "none" && v != "server")
+        throw bad(k, "must be \"none\" (prompts as text) or \"server\" (its /tokenize), got " + v.dump());
+      s.tokenizer = v.get<std::string>();
+    } else if (k == "request_timeout_s") {
+      if (!v.is_number() || v.get<double>() < 1) throw bad(k, "must be a number >= 1, got " + v.dump());
+      s.request_timeout_s = v.get<double>();
+    } else {
+      throw bad(k, "unknown setting (known: kind, base_urls, models, api_key_env, chat, concurrency, tokenizer, "
+                   "request_timeout_s)");
+    }
+  }
+  if (kind.empty()) throw bad("kind", "missing: \"openai\"");
+  if (s.base_urls.empty()) throw bad("base_urls", "missing: the server's URL");
+  if (s.models.empty()) throw bad("models", "missing: which rows the server answers, e.g. {\"base\": \"baichuan-7b\"}");
+  return s;
+}
+
 const std::map<std::string, Setter>& setters() {
   static const std::map<std::string, Setter> t = [] {
     std::map<std::string, Setter> t;
@@ -181,6 +238,9 @@ const std::map<std::string, Setter>& setters() {
     t["eval.batch_size"] = field(&C::eval, &EvalSettings::batch_size);
     t["eval.seed"] = field(&C::eval, &EvalSettings::seed);
     t["eval.dtype"] = [](C& c, const json& v, const At& at) { c.eval.dtype = one_of(v, at, {"fp32", "bf16", "auto"}); };
+    t["eval.backend"] = [](C& c, const json& v, const At& at) {
+      if (!v.is_null()) c.eval.backend = served_rows_from_json(v, at.source);
+    };
     t["eval.serve"] = [](C& c, const json& v, const At& at) {
       if (!v.is_null()) c.eval.serve = serve_command_from_json(v, at.source);
     };

@@ -40,6 +40,19 @@ struct ModelSettings {
   nlohmann::json architecture;            // config.json keys, checked by the model config parser
 };
 
+// eval.backend: rows answered by models that something else already serves over the
+// OpenAI-compatible API (vLLM, SGLang, a `qilin-bench serve` of yours); the other rows are
+// evaluated in-process or through eval.serve.
+struct ServedRowsSettings {
+  std::vector<std::string> base_urls;         // replicas of one server, e.g. http://10.0.0.5:8000
+  std::map<std::string, std::string> models;  // row (base, dcpt, sft, dpo) -> the served model's name
+  std::string api_key_env;                    // environment variable holding the API key; "" = none
+  bool chat = false;                          // generation through /v1/chat/completions
+  int concurrency = 4;
+  std::string tokenizer = "none";             // loglik prompts as text, or "server" (/tokenize ids)
+  double request_timeout_s = 600;
+};
+
 struct EvalSettings {
   std::vector<std::string> checkpoints;   // rows: base, dcpt, sft, dpo
   std::vector<std::string> cmexam_modes;  // loglik, generate
@@ -55,6 +68,7 @@ struct EvalSettings {
   // Set: every checkpoint is evaluated through a server this command starts (backends/model_server.h);
   // unset: in-process by the libtorch engine.
   std::optional<ServeCommand> serve;
+  std::optional<ServedRowsSettings> backend;
 };
 
 struct RagSettings {

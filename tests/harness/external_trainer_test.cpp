@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "backends/model_server.h"
 #include "common/atomic_file.h"
 #include "tests/testing/testing.h"
 
@@ -265,6 +267,77 @@ TEST_F(ExternalTrainer, ServeCommandsThatFailAreClearErrorsAndLoseNothing) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("stage dcpt wrote a PEFT adapter"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("the command must pass {adapter} to the server"), std::string::npos) << r.err;
+}
+
+
+// eval.backend: rows answered by a server that something else runs (here a `qilin-bench serve`
+// of the base checkpoint, with an API key); the other rows stay in-process and cached.
+TEST_F(ExternalTrainer, RowsServedBySomethingElseAreAskedThere) {
+  json c = config(dir_ / "run");
+  c["eval"]["checkpoints"] = {"base", "dcpt"};
+  write_file_atomic(dir_ / "local.json", c.dump(2));
+  auto r = run(dir_ / "local.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto local = metric_values(dir_ / "run" / "results.json");
+  std::string base_dir;
+  const json local_results = json::parse(read_file(dir_ / "run" / "results.json"));
+  for (const auto& m : local_results["models"])
+    if (m["name"] == "base") base_dir = m["checkpoint"].get<std::string>();
+  ASSERT_FALSE(base_dir.empty());
+
+  ServeCommand sc;
+  sc.command = {testing::qilin_bench().string(), "-j", "1", "serve", "--model", "{checkpoint}", "--port", "{port}",
+                "--served-model-name", "baichuan-demo", "--api-key-env", "QB_TEST_KEY"};
+  sc.env = {{"QB_TEST_KEY", "s3cret-key"}};
+  sc.served_model = "baichuan-demo";  // it answers /v1/models only with the key
+  sc.startup_timeout_s = 120;
+  ModelServer server(sc, ServePlaceholders{base_dir, "", "base", dir_.path().string()}, dir_ / "server.log", "the test's base");
+  ASSERT_EQ(server.served_model(), "baichuan-demo");
+
+  ::setenv("QB_TEST_KEY", "s3cret-key", 1);
+  c["eval"]["backend"] = json{{"kind", "openai"},
+                              {"base_urls", {server.base_url()}},
+                              {"models", {{"base", "baichuan-demo"}}},
+                              {"api_key_env", "QB_TEST_KEY"}};
+  write_file_atomic(dir_ / "served.json", c.dump(2));
+  r = run(dir_ / "served.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("[eval-base-cmexam-loglik]"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("[eval-dcpt-"), std::string::npos) << "dcpt rows must come from the cache: " << r.err;
+  const auto served = metric_values(dir_ / "run" / "results.json");
+  ASSERT_EQ(served.size(), local.size());
+  for (const auto& [name, v] : local) EXPECT_NEAR(served.at(name), v, 1e-9) << name;
+  int served_evals = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir_ / "run")) {
+    if (!e.is_regular_file()) continue;
+    const std::string text = read_file(e.path());
+    EXPECT_EQ(text.find("s3cret-key"), std::string::npos) << "the API key was written to " << e.path();
+    if (e.path().filename() == "metrics.json" && text.find("\"openai\"") != std::string::npos) ++served_evals;
+  }
+  EXPECT_EQ(served_evals, 3);  // base: cmexam loglik, cmexam generate, huatuo
+
+  // A name the server does not serve, an unset key variable, and mistakes in the setting.
+  c["eval"]["backend"]["models"] = {{"base", "nope"}};
+  write_file_atomic(dir_ / "name.json", c.dump(2));
+  r = run(dir_ / "name.json");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("does not serve 'nope'; it lists 'baichuan-demo'"), std::string::npos) << r.err;
+  c["eval"]["backend"]["models"] = {{"base", "baichuan-demo"}};
+  c["eval"]["backend"]["api_key_env"] = "QB_TEST_KEY_UNSET";
+  c["eval"]["backend"]["chat"] = true;  // another cache key: the rows are asked again
+  write_file_atomic(dir_ / "key.json", c.dump(2));
+  r = run(dir_ / "key.json");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("key 'eval.backend.api_key_env': the environment variable QB_TEST_KEY_UNSET is unset or empty"),
+            std::string::npos)
+      << r.err;
+  c["eval"]["backend"] = json{{"kind", "openai"}, {"base_urls", {server.base_url()}}, {"models", {{"rag", "x"}}}};
+  write_file_atomic(dir_ / "row.json", c.dump(2));
+  r = run(dir_ / "row.json");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("key 'eval.backend.models': 'rag' is not a row (base, dcpt, sft, dpo)"), std::string::npos)
+      << r.err;
+  ::unsetenv("QB_TEST_KEY");
 }
 
 }  // namespace
