@@ -82,17 +82,9 @@ ServeCommand serve_command_from_json(const json& j, const std::string& where) {
       out = v.get<double>();
     };
     if (k == "command") {
-      if (!v.is_array() || v.empty()) throw InputError(where, key, "must be a non-empty list of strings (an argv)");
-      for (const auto& a : v) {
-        if (!a.is_string()) throw InputError(where, key, "every argument must be a string, got " + a.dump());
-        s.command.push_back(a.get<std::string>());
-      }
+      s.command = argv_from_json(v, where, key);
     } else if (k == "env") {
-      if (!v.is_object()) throw InputError(where, key, "must be an object of strings");
-      for (const auto& [name, value] : v.items()) {
-        if (!value.is_string()) throw InputError(where, key, "'" + name + "' must be a string, got " + value.dump());
-        s.env[name] = value.get<std::string>();
-      }
+      s.env = env_from_json(v, where, key);
     } else if (k == "cwd" || k == "served_model") {
       if (!v.is_string()) throw InputError(where, key, "must be a string, got " + v.dump());
       (k == "cwd" ? s.cwd : s.served_model) = v.get<std::string>();

@@ -12,7 +12,30 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/error.h"
+
 namespace qb {
+
+std::vector<std::string> argv_from_json(const nlohmann::json& v, const std::string& where, const std::string& key) {
+  if (!v.is_array() || v.empty()) throw InputError(where, key, "must be a non-empty list of strings (an argv)");
+  std::vector<std::string> argv;
+  for (const auto& a : v) {
+    if (!a.is_string()) throw InputError(where, key, "every argument must be a string, got " + a.dump());
+    argv.push_back(a.get<std::string>());
+  }
+  return argv;
+}
+
+std::map<std::string, std::string> env_from_json(const nlohmann::json& v, const std::string& where,
+                                                 const std::string& key) {
+  if (!v.is_object()) throw InputError(where, key, "must be an object of strings");
+  std::map<std::string, std::string> env;
+  for (const auto& [name, value] : v.items()) {
+    if (!value.is_string()) throw InputError(where, key, "'" + name + "' must be a string, got " + value.dump());
+    env[name] = value.get<std::string>();
+  }
+  return env;
+}
 
 pid_t spawn_child(const ChildCommand& c, int out_fd) {
   // Everything the child needs is prepared before fork: after it only async-signal-safe calls.

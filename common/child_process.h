@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace qb {
 
 struct ChildCommand {
@@ -20,6 +22,12 @@ struct ChildCommand {
   // it starts (vLLM, torchrun), and a terminal's Ctrl-C reaches only this process.
   bool own_process_group = false;
 };
+
+// A command's "command" (non-empty list of strings) and "env" (object of strings) as a user writes
+// them in a config; InputError(where, key, …) naming the bad element.
+std::vector<std::string> argv_from_json(const nlohmann::json& v, const std::string& where, const std::string& key);
+std::map<std::string, std::string> env_from_json(const nlohmann::json& v, const std::string& where,
+                                                 const std::string& key);
 
 // Starts the command with stdout and stderr on `out_fd` and returns its pid. A cwd that cannot be
 // entered or a program that cannot be run makes the child print why (on out_fd) and exit 127.

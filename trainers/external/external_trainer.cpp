@@ -27,17 +27,9 @@ ExternalTrainer external_trainer_from_json(const json& j, const std::string& whe
   for (const auto& [k, v] : j.items()) {
     const std::string key = "key 'trainer." + k + "'";
     if (k == "command") {
-      if (!v.is_array() || v.empty()) throw InputError(where, key, "must be a non-empty list of strings (an argv)");
-      for (const auto& a : v) {
-        if (!a.is_string()) throw InputError(where, key, "every argument must be a string, got " + a.dump());
-        t.command.push_back(a.get<std::string>());
-      }
+      t.command = argv_from_json(v, where, key);
     } else if (k == "env") {
-      if (!v.is_object()) throw InputError(where, key, "must be an object of strings");
-      for (const auto& [name, value] : v.items()) {
-        if (!value.is_string()) throw InputError(where, key, "'" + name + "' must be a string, got " + value.dump());
-        t.env[name] = value.get<std::string>();
-      }
+      t.env = env_from_json(v, where, key);
     } else if (k == "cwd") {
       if (!v.is_string()) throw InputError(where, key, "must be a string");
       t.cwd = v.get<std::string>();
