@@ -225,7 +225,8 @@ LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& i
                                   std::to_string(s.dist.world_size));
     group = std::make_unique<DistributedGroup>(s.dist);
   }
-  const bool writer = !group || group->rank() == 0;  // only rank 0 logs, prints and writes
+  const int rank = group ? group->rank() : 0, world = group ? group->world_size() : 1;
+  const bool writer = rank == 0;  // only rank 0 logs, prints and writes
   if (writer) fs::create_directories(s.out);
   auto params = obj.trainable();
   std::vector<torch::Tensor> tensors;
@@ -293,40 +294,31 @@ LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& i
     const double lr = s.schedule.at(pos.step);
     set_learning_rate(*opt, lr);
     opt->zero_grad();
-    if (group && group->rank() > 0) reseed_rank_stream(s.seed, group->rank(), pos.step);
+    if (rank > 0) reseed_rank_stream(s.seed, rank, pos.step);
     double loss_sum = 0, sync_seconds = 0;
     int64_t step_tokens = 0;
     json extras = json::object();
-    // Data parallel: per micro-step [loss·weight, tokens, metric·weight...] of this rank, summed
-    // over the ranks together with the gradients (one collective per step) and divided by the
-    // global weight, which every rank computes from the global micro-batch's indices.
-    std::vector<double> stats, global_weights;
+    // One body for one process and for many: a single process is a world of one (its slice is
+    // the whole micro-batch, its share of the mean has weight 1, and there is nothing to sum).
+    // Per micro-step this rank packs [its share of the global mean loss, tokens, its share of
+    // each metric]; the shares are summed over the ranks together with the gradients (one
+    // collective per step). A share is value * (w / wg), w this rank's loss weight and wg the
+    // global one, which every rank computes from the global micro-batch's indices; in a world
+    // of one w / wg is exactly 1, so the numbers are the plain micro-batch means.
+    std::vector<double> stats;
     std::vector<std::string> metric_keys;
     for (int64_t m = 0; m < s.grad_accum; ++m) {
       std::vector<int64_t> idx = cursor.next(s.batch_size);
-      if (!group) {
-        MicroStep ms = obj.micro_step(idx);
-        const double lv = ms.loss.item<double>();
-        if (!std::isfinite(lv)) throw non_finite("loss", pos.step + 1, lv, last_good);
-        (ms.loss / static_cast<double>(s.grad_accum)).backward();
-        loss_sum += lv;
-        step_tokens += ms.tokens;
-        for (auto it = ms.metrics.begin(); it != ms.metrics.end(); ++it)
-          extras[it.key()] = extras.value(it.key(), 0.0) + it->get<double>() / static_cast<double>(s.grad_accum);
-        continue;
-      }
       const double wg = obj.loss_weight(idx);
-      idx = slice_for_rank(idx, group->rank(), group->world_size());
-      const double w = obj.loss_weight(idx);
+      if (world > 1) idx = slice_for_rank(idx, rank, world);
+      const double share = world == 1 ? 1.0 : (wg > 0 ? obj.loss_weight(idx) / wg : 0.0);
       MicroStep ms = obj.micro_step(idx);
-      // This rank's share of the global micro-batch mean: sum_r loss_r * w_r / wg.
-      (ms.loss * ((wg > 0 ? w / wg : 0.0) / static_cast<double>(s.grad_accum))).backward();
-      global_weights.push_back(wg);
-      stats.push_back(ms.loss.item<double>() * w);
+      ((share == 1.0 ? ms.loss : ms.loss * share) / static_cast<double>(s.grad_accum)).backward();
+      stats.push_back(ms.loss.item<double>() * share);
       stats.push_back(static_cast<double>(ms.tokens));
       if (m == 0)
         for (auto it = ms.metrics.begin(); it != ms.metrics.end(); ++it) metric_keys.push_back(it.key());
-      for (const auto& k : metric_keys) stats.push_back(ms.metrics.at(k).get<double>() * w);
+      for (const auto& k : metric_keys) stats.push_back(ms.metrics.at(k).get<double>() * share);
     }
     if (group) {
       auto packed = torch::tensor(stats, torch::kFloat64);
@@ -336,17 +328,16 @@ LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& i
       group->all_reduce_sum(all, "gradient all-reduce at step " + std::to_string(pos.step + 1));
       sync_seconds += std::chrono::duration<double>(clock::now() - ts).count();
       auto a = packed.accessor<double, 1>();
-      const size_t per = 2 + metric_keys.size();
-      for (size_t m = 0; m < global_weights.size(); ++m) {
-        const double wg = global_weights[m];
-        const double lv = wg > 0 ? a[m * per] / wg : 0.0;
-        if (!std::isfinite(lv)) throw non_finite("loss", pos.step + 1, lv, last_good);  // before any update
-        loss_sum += lv;
-        step_tokens += static_cast<int64_t>(std::llround(a[m * per + 1]));
-        for (size_t k = 0; k < metric_keys.size(); ++k)
-          extras[metric_keys[k]] = extras.value(metric_keys[k], 0.0) +
-                                   (wg > 0 ? a[m * per + 2 + k] / wg : 0.0) / static_cast<double>(s.grad_accum);
-      }
+      for (size_t i = 0; i < stats.size(); ++i) stats[i] = a[static_cast<int64_t>(i)];
+    }
+    const size_t per = 2 + metric_keys.size();
+    for (size_t m = 0; m < static_cast<size_t>(s.grad_accum); ++m) {
+      const double lv = stats[m * per];
+      if (!std::isfinite(lv)) throw non_finite("loss", pos.step + 1, lv, last_good);  // before any update
+      loss_sum += lv;
+      step_tokens += static_cast<int64_t>(std::llround(stats[m * per + 1]));
+      for (size_t k = 0; k < metric_keys.size(); ++k)
+        extras[metric_keys[k]] = extras.value(metric_keys[k], 0.0) + stats[m * per + 2 + k] / static_cast<double>(s.grad_accum);
     }
     const double max_norm = s.max_grad_norm > 0 ? s.max_grad_norm : std::numeric_limits<double>::infinity();
     const double grad_norm = torch::nn::utils::clip_grad_norm_(tensors, max_norm);
