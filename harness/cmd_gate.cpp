@@ -1,4 +1,5 @@
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -8,6 +9,8 @@
 #include "common/error.h"
 #include "harness/commands.h"
 #include "evals/gate.h"
+#include "evals/paper_claims.h"
+#include "reports/results.h"
 #include "reports/gate_junit.h"
 #include "reports/gate_markdown.h"
 #include "reports/github_annotations.h"
@@ -46,19 +49,40 @@ void write_gate_outputs(const GateOutputs& o, const GateReport& report) {
 }
 // ---------------------------------------------------------------------------------------------
 
+// `gate --claims FILE`: every claim FILE requires must show in the current run as a significant
+// gain (the CI guard on the default demo's story, ci/demo-claims.json). Returns how many did not.
+int check_required_claims(const std::string& claims_file, const std::string& current) {
+  const std::vector<RequiredClaim> required = load_required_claims(claims_file);
+  const reports::Results r = reports::load_results(current);
+  const std::vector<ClaimCheck> checks = check_claims(r, required);
+  int lost = 0;
+  fmt::print("claims required by {} in {}:\n", claims_file, current);
+  for (const auto& c : checks) {
+    lost += c.held ? 0 : 1;
+    const StageGain& g = c.gain;
+    if (!g.measured)
+      fmt::print("  {:<5} {:<40} {:<8} {:<7} not measured\n", "LOST", g.claim, g.mode, g.metric);
+    else
+      fmt::print("  {:<5} {:<40} {:<8} {:<7} {:+7.2f}  p={:<7.4f} {}\n", c.held ? "held" : "LOST", g.claim, g.mode,
+                 g.metric, g.delta, g.p_value, g.verdict);
+  }
+  fmt::print("{} of {} required claim(s) hold\n", checks.size() - static_cast<size_t>(lost), checks.size());
+  return lost;
+}
+
 }  // namespace
 
 // Exit codes: 0 no real regression, 1 a real regression, 2 unusable input (main.cpp maps InputError).
 void add_gate(CLI::App& app) {
   struct Args {
-    std::string baseline, current, tolerance;
+    std::string baseline, current, tolerance, claims;
     double alpha = -1;
     GateOutputs outputs;
   };
   auto args = std::make_shared<Args>();
   auto* sub = app.add_subcommand(
       "gate", "fail when a metric fell beyond its tolerance and the paired test says the drop is real");
-  sub->add_option("--baseline", args->baseline, "baseline results.json")->required();
+  sub->add_option("--baseline", args->baseline, "baseline results.json (required unless --claims is given)");
   sub->add_option("--current", args->current, "current results.json")->required();
   sub->add_option("--tolerance", args->tolerance,
                   "tolerances JSON: {\"default\": 1.0, \"metrics\": {\"acc\": 2.0}, \"alpha\": 0.05}");
@@ -67,17 +91,29 @@ void add_gate(CLI::App& app) {
                   "also write the verdicts as JUnit XML (GitLab, Jenkins, GitHub test reporters)");
   sub->add_option("--summary", args->outputs.summary,
                   "also write them as GitHub-flavoured Markdown (appended to $GITHUB_STEP_SUMMARY whenever it is set)");
+  sub->add_option("--claims", args->claims,
+                  "claims JSON {\"required\": [{\"claim\", \"mode\", \"metric\"}]}: each must show in --current "
+                  "as a significant gain (rows of the table `run all` prints; ci/demo-claims.json)");
   sub->footer(
-      "Exit status: 0 no real regression, 1 a real regression, 2 unusable input.\n"
+      "Exit status: 0 no real regression and every required claim holds, 1 a real regression or a lost claim,\n"
+      "2 unusable input.\n"
       "With GITHUB_ACTIONS=true each failure is also printed as an ::error annotation.");
   sub->callback([args] {
-    GateTolerances tol = args->tolerance.empty() ? GateTolerances{} : load_gate_tolerances(args->tolerance);
-    if (args->alpha > 0) tol.alpha = args->alpha;
-    GateReport report = run_gate(args->baseline, args->current, tol);
-    print_gate_report(report, stdout);
+    if (args->baseline.empty() && args->claims.empty()) throw CLI::RequiredError("--baseline");
+    int lost = 0;
+    if (!args->claims.empty()) lost = check_required_claims(args->claims, args->current);
     std::fflush(stdout);
-    write_gate_outputs(args->outputs, report);
-    if (report.failures > 0) throw CLI::RuntimeError(1);
+    int failures = 0;
+    if (!args->baseline.empty()) {
+      GateTolerances tol = args->tolerance.empty() ? GateTolerances{} : load_gate_tolerances(args->tolerance);
+      if (args->alpha > 0) tol.alpha = args->alpha;
+      GateReport report = run_gate(args->baseline, args->current, tol);
+      print_gate_report(report, stdout);
+      std::fflush(stdout);
+      write_gate_outputs(args->outputs, report);
+      failures = report.failures;
+    }
+    if (lost > 0 || failures > 0) throw CLI::RuntimeError(1);
   });
 }
 

@@ -24,34 +24,6 @@ std::string cell(const reports::MetricValue* v) {
 
 }  // namespace
 
-std::vector<StageGain> stage_gains(const reports::Results& r) {
-  std::vector<StageGain> claims = {
-      {"DCPT raises CMExam accuracy over base", "base", "dcpt", "cmexam", "loglik", "acc"},
-      {"DCPT raises CMExam accuracy over base", "base", "dcpt", "cmexam", "generate", "acc"},
-      {"SFT raises CMExam accuracy over DCPT", "dcpt", "sft", "cmexam", "generate", "acc"},
-      {"SFT raises CMExam accuracy over DCPT", "dcpt", "sft", "cmexam", "loglik", "acc"},
-      {"DPO raises Huatuo BLEU-1 over SFT", "sft", "dpo", "huatuo26m", "generate", "bleu1"},
-      {"DPO raises Huatuo ROUGE-1 over SFT", "sft", "dpo", "huatuo26m", "generate", "rouge1"},
-      {"RAG raises CMExam accuracy (SFT)", "sft", "sft+rag", "cmexam", "generate", "acc"},
-      {"RAG raises CMExam accuracy (SFT)", "sft", "sft+rag", "cmexam", "loglik", "acc"},
-      {"RAG raises CMExam accuracy (DPO)", "dpo", "dpo+rag", "cmexam", "generate", "acc"},
-  };
-  for (auto& c : claims) {
-    c.verdict = "not measured";
-    for (auto& cmp : r.comparisons) {
-      if (cmp.baseline != c.baseline || cmp.model != c.model || cmp.suite != c.suite || cmp.mode != c.mode ||
-          cmp.metric != c.metric)
-        continue;
-      c.measured = true;
-      c.delta = cmp.delta;
-      c.p_value = cmp.p_value.value_or(1.0);
-      c.significant = cmp.significant;
-      c.verdict = c.delta > 0 ? (c.significant ? "gain (significant)" : "gain (not significant)") : "no gain";
-    }
-  }
-  return claims;
-}
-
 void print_summary(const reports::Results& r, std::FILE* out) {
   fmt::print(out, "\n{:<10} {:>22} {:>22} {:>8} {:>8}\n", "model", "CMExam acc (loglik)", "CMExam acc (generate)",
              "BLEU-1", "ROUGE-1");

@@ -6,22 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "evals/paper_claims.h"  // stage_gains
 #include "reports/results.h"
 
 namespace qb {
-
-struct StageGain {
-  std::string claim;        // e.g. "DCPT raises CMExam accuracy over base"
-  std::string baseline, model, suite, mode, metric;
-  bool measured = false;    // both rows and the comparison exist
-  double delta = 0;
-  double p_value = 1;
-  bool significant = false;
-  std::string verdict;      // "gain (significant)", "gain (not significant)", "no gain", "not measured"
-};
-
-// The paper's claims (SPEC §2) checked against the comparisons in `r`.
-std::vector<StageGain> stage_gains(const reports::Results& r);
 
 void print_summary(const reports::Results& r, std::FILE* out);
 

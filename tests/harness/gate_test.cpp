@@ -110,5 +110,88 @@ TEST(Gate, MissingMetricFailsAndBadInputExitsTwo) {
   EXPECT_NE(r.err.find("bad.json"), std::string::npos) << r.err;
 }
 
+
+// A run whose comparisons say: DCPT over base on CMExam loglik +13.1 (p = 0.001, significant) and
+// DPO over SFT on Huatuo BLEU-1 `dpo_delta` with p = `dpo_p`.
+fs::path write_claims_run(const fs::path& dir, double dpo_delta, double dpo_p) {
+  fs::create_directories(dir);
+  reports::Results r;
+  for (const char* name : {"base", "dcpt", "sft", "dpo"}) {
+    reports::ModelResult m;
+    m.name = name;
+    m.stage = name;
+    reports::Evaluation e;
+    e.suite = "cmexam";
+    e.mode = "loglik";
+    e.n = 206;
+    e.metrics["acc"].value = 20.0;
+    e.metrics["acc"].signature = "acc|test";
+    m.evaluations.push_back(e);
+    r.models.push_back(m);
+  }
+  reports::Comparison dcpt{"base", "dcpt", "cmexam", "loglik", "acc", 206, 13.1, std::nullopt, std::nullopt, 0.001,
+                           "mcnemar-exact", true};
+  reports::Comparison dpo{"sft", "dpo", "huatuo26m", "generate", "bleu1", 80, dpo_delta, std::nullopt, std::nullopt,
+                          dpo_p, "paired-bootstrap", dpo_p < 0.05};
+  r.comparisons = {dcpt, dpo};
+  reports::save_results(dir / "results.json", r);
+  return dir / "results.json";
+}
+
+const char* kTwoClaims = R"({"required": [
+  {"claim": "DCPT raises CMExam accuracy over base", "mode": "loglik", "metric": "acc"},
+  {"claim": "DPO raises Huatuo BLEU-1 over SFT", "mode": "generate", "metric": "bleu1"}]})";
+
+TEST(GateClaims, EveryRequiredClaimSignificantPassesAndALostOneFails) {
+  testing::TempDir dir;
+  auto claims = testing::write_fixture(dir / "claims.json", kTwoClaims);
+  auto good = write_claims_run(dir / "good", 13.28, 0.0001);
+  auto r = run_command({qilin_bench().string(), "gate", "--claims", claims.string(), "--current", good.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("held  DPO raises Huatuo BLEU-1 over SFT        generate bleu1    +13.28  p=0.0001  gain (significant)"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 of 2 required claim(s) hold"), std::string::npos) << r.out;
+
+  // The demo's DPO gain of 2026-12-04: positive, not significant. The guard must catch it.
+  auto lost = write_claims_run(dir / "lost", 1.22, 0.174);
+  r = run_command({qilin_bench().string(), "gate", "--claims", claims.string(), "--current", lost.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("LOST  DPO raises Huatuo BLEU-1 over SFT        generate bleu1     +1.22  p=0.1740  gain (not significant)"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("held  DCPT raises CMExam accuracy over base"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 of 2 required claim(s) hold"), std::string::npos) << r.out;
+
+  // A claim whose comparison is absent is lost too.
+  auto none = write_claims_run(dir / "none", 1.0, 0.5);
+  reports::Results cur = reports::load_results(none);
+  cur.comparisons.pop_back();
+  reports::save_results(none, cur);
+  r = run_command({qilin_bench().string(), "gate", "--claims", claims.string(), "--current", none.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("LOST  DPO raises Huatuo BLEU-1 over SFT        generate bleu1   not measured"), std::string::npos)
+      << r.out;
+}
+
+TEST(GateClaims, AClaimFileNamingNoRowIsAnInputErrorAndBaselineOrClaimsIsRequired) {
+  testing::TempDir dir;
+  auto run = write_claims_run(dir / "run", 13.28, 0.0001);
+  auto bad = testing::write_fixture(dir / "bad.json", R"({"required": [
+    {"claim": "DCPT raises CMExam accuracy over base", "mode": "loglik", "metric": "acc"},
+    {"claim": "DPO raises Huatuo BLEU-1 over SFT", "mode": "loglik", "metric": "bleu1"}]})");
+  auto r = run_command({qilin_bench().string(), "gate", "--claims", bad.string(), "--current", run.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find(bad.string() + ": required[1]: no claim 'DPO raises Huatuo BLEU-1 over SFT' in mode 'loglik' "
+                                      "on metric 'bleu1'"),
+            std::string::npos)
+      << r.err;
+  auto typo = testing::write_fixture(dir / "typo.json", R"({"requried": []})");
+  r = run_command({qilin_bench().string(), "gate", "--claims", typo.string(), "--current", run.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("key 'required': missing"), std::string::npos) << r.err;
+  r = run_command({qilin_bench().string(), "gate", "--current", run.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("--baseline is required"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace qb
