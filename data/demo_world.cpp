@@ -203,7 +203,7 @@ class Generator {
     const std::string& s = kb_.entities[f.subject].name;
     std::string q = fill_pattern(rng.pick(patient_questions(f.attribute)), s, f.value);
     std::string a = fill_pattern(rng.pick(doctor_answers(f.attribute)), s, f.value);
-    if (advice) a += rng.pick(safety_advice());
+    if (advice) a += safety_advice(f.attribute);
     return {q, a};
   }
 
@@ -379,7 +379,7 @@ class Generator {
       if (kind <= 1) {
         auto wrong = questions_.wrong_values(f.subject, f.attribute, f.value, 1, rng);
         if (wrong.empty()) return false;
-        rejected = fill_pattern(doctor_answers(f.attribute)[0], s, wrong[0]) + rng.pick(safety_advice());
+        rejected = fill_pattern(doctor_answers(f.attribute)[0], s, wrong[0]) + safety_advice(f.attribute);
       } else if (kind == 2) {
         rejected = fill_pattern(rng.pick(unsafe_answers(f.attribute)), s, "");
       } else {

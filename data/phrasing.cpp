@@ -149,9 +149,25 @@ const Patterns& doctor_answers(Attribute a) {
   return by_attribute(t, a);
 }
 
-const Patterns& safety_advice() {
-  static const Patterns p = {"具体请遵医嘱。", "如有不适请及时就医。", "请在医生指导下处理。", "用药和检查请听从医生安排。"};
-  return p;
+const std::string& safety_advice(Attribute a) {
+  static const std::string medication = "具体用药请遵医嘱。", examination = "用药和检查请听从医生安排。",
+                           symptoms = "如有不适请及时就医。", other = "请在医生指导下处理。";
+  switch (a) {
+    case Attribute::kTreatment:
+    case Attribute::kAdverseEffect:
+    case Attribute::kContraindication:
+    case Attribute::kDrugClass:
+      return medication;
+    case Attribute::kExam:
+    case Attribute::kExamType:
+    case Attribute::kPrecaution:
+      return examination;
+    case Attribute::kSymptom:
+    case Attribute::kCause:
+      return symptoms;
+    default:
+      return other;
+  }
 }
 
 const Patterns& unsafe_answers(Attribute a) {

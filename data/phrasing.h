@@ -31,7 +31,9 @@ std::string multi_question_stem(Attribute a);
 // Patient questions, the doctor's canonical answer, and rejected-answer patterns for DPO.
 const std::vector<std::string>& patient_questions(Attribute a);
 const std::vector<std::string>& doctor_answers(Attribute a);
-const std::vector<std::string>& safety_advice();
+// The doctor's closing advice for a question about `a`: one sentence per kind of question
+// (medication, examination, symptom or cause, where to go), so it is a style a model can learn.
+const std::string& safety_advice(Attribute a);
 const std::vector<std::string>& unsafe_answers(Attribute a);
 const std::vector<std::string>& evasive_answers();
 

@@ -39,7 +39,7 @@ json default_pipeline_config() {
              "heldout_fraction": 0.02, "save_every": 50, "seed": 1},
     "sft":  {"epochs": 2, "batch_size": 16, "max_len": 256, "lr": 0.001, "warmup_ratio": 0.05,
              "save_every": 50, "seed": 2},
-    "dpo":  {"epochs": 1, "batch_size": 8, "max_len": 256, "max_prompt_len": 160, "lr": 0.00005,
+    "dpo":  {"epochs": 2, "batch_size": 8, "max_len": 256, "max_prompt_len": 160, "lr": 0.0001,
              "warmup_ratio": 0.1, "save_every": 50, "seed": 3}
   },
   "eval": {

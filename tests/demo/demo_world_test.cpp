@@ -238,8 +238,8 @@ TEST(DemoWorld, GoldenDigestPinsTheGeneratorVersion) {
   std::string all;
   for (const auto& name : w.file_order) all += name + "\n" + w.contents.at(name);
   all += w.manifest;
-  EXPECT_EQ(kGeneratorVersion, 3);
-  EXPECT_EQ(sha256_hex(all), "d89c97009988cef145419a8dada0d16ede6a17952cb3fd8d74bdd59fd03da6ab") << "the demo world's output changed: bump kGeneratorVersion";
+  EXPECT_EQ(kGeneratorVersion, 4);
+  EXPECT_EQ(sha256_hex(all), "c0b0b43b8d8a6f1512173ccd3a244b1304b0df603ef9512ac986bfafb6faf31e") << "the demo world's output changed: bump kGeneratorVersion";
 }
 
 }  // namespace
