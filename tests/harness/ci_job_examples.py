@@ -127,7 +127,12 @@ def check_junit(d, label, regressed):
             check(c.get("name") == "acc" and c.get("classname") == "qilin-bench.gate.sft.cmexam.generate",
                   f"{label}: the failure is sft cmexam generate acc")
             msg = f.get("message")
-            check(f.get("type") == "REGRESSION" and "worsened by 21.774 points" in msg and "[15.418, 29.827]" in msg
+            # The baseline's own value and interval: the regressed run answers every item wrong.
+            base = next(e["metrics"]["acc"] for m in json.load(open(os.path.join(d, "ci", "baseline", "results.json")))["models"]
+                        if m["name"] == "sft" for e in m["evaluations"] if e["suite"] == "cmexam" and e["mode"] == "generate")
+            want = (f"worsened by {base['value']:.3f} points (tolerance 1.00): {base['value']:.3f} "
+                    f"[{base['ci_low']:.3f}, {base['ci_high']:.3f}] → 0.000")
+            check(f.get("type") == "REGRESSION" and want in msg
                   and re.search(r"mcnemar-exact p = [0-9.e-]+ < alpha 0\.05", msg) is not None,
                   f"{label}: failure message with delta, interval and p-value: {msg}")
             check("signature: acc|" in (f.text or ""), f"{label}: failure body names the signature")

@@ -235,6 +235,21 @@ StageModel build_stage_model(const TrainConfig& c, const std::string& cfg_name, 
   return m;
 }
 
+// The stage's records, read with `read` from `data` (and `eval_data` when given), as (train,
+// held-out): the given eval file, or a seeded split of `data`. Fills the counts of `sum`.
+template <class T, class Read>
+std::pair<std::vector<T>, std::vector<T>> read_and_split(const TrainConfig& c, Read read, TrainSummary& sum) {
+  int64_t skipped = 0;
+  std::vector<T> all = read(c.data, skipped);
+  std::vector<T> ev;
+  if (!c.eval_data.empty()) ev = read(c.eval_data, skipped);
+  auto split = split_or_load(std::move(all), c.eval_data.empty() ? nullptr : &ev, c.heldout_fraction, c.seed);
+  sum.train_examples = static_cast<int64_t>(split.first.size());
+  sum.eval_examples = static_cast<int64_t>(split.second.size());
+  sum.skipped_examples = skipped;
+  return split;
+}
+
 // The stage's data, tokenized and split, as the objective it trains; fills the example counts
 // of `sum`.
 std::unique_ptr<Objective> stage_objective(const TrainConfig& c, TrainableLm& lm, const Tokenizer& tok,
@@ -262,24 +277,12 @@ std::unique_ptr<Objective> stage_objective(const TrainConfig& c, TrainableLm& lm
     return make_lm_objective(lm, as_seq(blocks.train), as_seq(blocks.heldout), pad, eval_batch);
   }
   if (c.stage == TrainStage::kSft) {
-    int64_t skipped = 0;
-    auto all = render_sft_file(c.data, c, tok, skipped);
-    std::vector<MaskedSequence> ev;
-    if (!c.eval_data.empty()) ev = render_sft_file(c.eval_data, c, tok, skipped);
-    auto [tr, he] = split_or_load(std::move(all), c.eval_data.empty() ? nullptr : &ev, c.heldout_fraction, c.seed);
-    sum.train_examples = static_cast<int64_t>(tr.size());
-    sum.eval_examples = static_cast<int64_t>(he.size());
-    sum.skipped_examples = skipped;
+    auto [tr, he] = read_and_split<MaskedSequence>(
+        c, [&](const fs::path& f, int64_t& skipped) { return render_sft_file(f, c, tok, skipped); }, sum);
     return make_lm_objective(lm, std::move(tr), std::move(he), pad, eval_batch);
   }
-  int64_t skipped = 0;
-  auto all = tokenize_dpo_file(c.data, c, tok, skipped);
-  std::vector<TokenizedPair> ev;
-  if (!c.eval_data.empty()) ev = tokenize_dpo_file(c.eval_data, c, tok, skipped);
-  auto [tr, he] = split_or_load(std::move(all), c.eval_data.empty() ? nullptr : &ev, c.heldout_fraction, c.seed);
-  sum.train_examples = static_cast<int64_t>(tr.size());
-  sum.eval_examples = static_cast<int64_t>(he.size());
-  sum.skipped_examples = skipped;
+  auto [tr, he] = read_and_split<TokenizedPair>(
+      c, [&](const fs::path& f, int64_t& skipped) { return tokenize_dpo_file(f, c, tok, skipped); }, sum);
   return make_dpo_objective(lm, c.init, std::move(tr), std::move(he), pad, c.dpo_beta,
                             parse_preference_loss(c.dpo_loss), eval_batch);
 }
