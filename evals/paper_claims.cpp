@@ -40,7 +40,7 @@ std::vector<StageGain> stage_gains(const reports::Results& r) {
       c.delta = cmp.delta;
       c.p_value = cmp.p_value.value_or(1.0);
       c.significant = cmp.significant;
-      c.verdict = c.delta > 0 ? (c.significant ? "gain (significant)" : "gain (not significant)") : "no gain";
+      c.verdict = c.holds() ? "gain (significant)" : c.delta > 0 ? "gain (not significant)" : "no gain";
     }
   }
   return claims;
@@ -66,7 +66,7 @@ std::vector<RequiredClaim> load_required_claims(const fs::path& file) {
     c.mode = e["mode"].get<std::string>();
     c.metric = e["metric"].get<std::string>();
     bool known = false;
-    for (const auto& r : rows) known = known || (r.claim == c.claim && r.mode == c.mode && r.metric == c.metric);
+    for (const auto& r : rows) known = known || r.is(c.claim, c.mode, c.metric);
     if (!known)
       throw InputError(file.string(), at,
                        "no claim '" + c.claim + "' in mode '" + c.mode + "' on metric '" + c.metric +
@@ -76,13 +76,12 @@ std::vector<RequiredClaim> load_required_claims(const fs::path& file) {
   return out;
 }
 
-std::vector<ClaimCheck> check_claims(const reports::Results& r, const std::vector<RequiredClaim>& required) {
+std::vector<StageGain> check_claims(const reports::Results& r, const std::vector<RequiredClaim>& required) {
   const std::vector<StageGain> rows = stage_gains(r);
-  std::vector<ClaimCheck> out;
+  std::vector<StageGain> out;
   for (const auto& want : required)
     for (const auto& g : rows)
-      if (g.claim == want.claim && g.mode == want.mode && g.metric == want.metric)
-        out.push_back({g, g.measured && g.delta > 0 && g.significant});
+      if (g.is(want.claim, want.mode, want.metric)) out.push_back(g);
   return out;
 }
 

@@ -20,6 +20,11 @@ struct StageGain {
   double p_value = 1;
   bool significant = false;
   std::string verdict;      // "gain (significant)", "gain (not significant)", "no gain", "not measured"
+
+  bool holds() const { return measured && delta > 0 && significant; }  // "gain (significant)"
+  bool is(const std::string& c, const std::string& mo, const std::string& me) const {
+    return claim == c && mode == mo && metric == me;
+  }
 };
 
 // Every claim row, in the order `run all` prints them, with the comparison behind each.
@@ -34,11 +39,7 @@ struct RequiredClaim {
 // naming the file and entry for a claim, mode or metric that stage_gains has no row for.
 std::vector<RequiredClaim> load_required_claims(const std::filesystem::path& file);
 
-struct ClaimCheck {
-  StageGain gain;
-  bool held = false;  // measured, delta > 0 and significant
-};
-
-std::vector<ClaimCheck> check_claims(const reports::Results& r, const std::vector<RequiredClaim>& required);
+// The rows of stage_gains(r) that `required` names, in its order (see StageGain::holds).
+std::vector<StageGain> check_claims(const reports::Results& r, const std::vector<RequiredClaim>& required);
 
 }  // namespace qb

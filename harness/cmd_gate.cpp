@@ -54,16 +54,15 @@ void write_gate_outputs(const GateOutputs& o, const GateReport& report) {
 int check_required_claims(const std::string& claims_file, const std::string& current) {
   const std::vector<RequiredClaim> required = load_required_claims(claims_file);
   const reports::Results r = reports::load_results(current);
-  const std::vector<ClaimCheck> checks = check_claims(r, required);
+  const std::vector<StageGain> checks = check_claims(r, required);
   int lost = 0;
   fmt::print("claims required by {} in {}:\n", claims_file, current);
-  for (const auto& c : checks) {
-    lost += c.held ? 0 : 1;
-    const StageGain& g = c.gain;
+  for (const StageGain& g : checks) {
+    lost += g.holds() ? 0 : 1;
     if (!g.measured)
       fmt::print("  {:<5} {:<40} {:<8} {:<7} not measured\n", "LOST", g.claim, g.mode, g.metric);
     else
-      fmt::print("  {:<5} {:<40} {:<8} {:<7} {:+7.2f}  p={:<7.4f} {}\n", c.held ? "held" : "LOST", g.claim, g.mode,
+      fmt::print("  {:<5} {:<40} {:<8} {:<7} {:+7.2f}  p={:<7.4f} {}\n", g.holds() ? "held" : "LOST", g.claim, g.mode,
                  g.metric, g.delta, g.p_value, g.verdict);
   }
   fmt::print("{} of {} required claim(s) hold\n", checks.size() - static_cast<size_t>(lost), checks.size());

@@ -309,11 +309,14 @@ LoopResult run_loop(Objective& obj, const LoopSettings& s, const CheckpointIo& i
     std::vector<std::string> metric_keys;
     for (int64_t m = 0; m < s.grad_accum; ++m) {
       std::vector<int64_t> idx = cursor.next(s.batch_size);
-      const double wg = obj.loss_weight(idx);
-      if (world > 1) idx = slice_for_rank(idx, rank, world);
-      const double share = world == 1 ? 1.0 : (wg > 0 ? obj.loss_weight(idx) / wg : 0.0);
+      double share = 1.0;  // a world of one: no weights to count (x * 1.0 is exact, so nothing moves)
+      if (world > 1) {
+        const double wg = obj.loss_weight(idx);
+        idx = slice_for_rank(idx, rank, world);
+        share = wg > 0 ? obj.loss_weight(idx) / wg : 0.0;
+      }
       MicroStep ms = obj.micro_step(idx);
-      ((share == 1.0 ? ms.loss : ms.loss * share) / static_cast<double>(s.grad_accum)).backward();
+      ((ms.loss * share) / static_cast<double>(s.grad_accum)).backward();
       stats.push_back(ms.loss.item<double>() * share);
       stats.push_back(static_cast<double>(ms.tokens));
       if (m == 0)
