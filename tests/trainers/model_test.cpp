@@ -54,6 +54,20 @@ TEST(ModelConfig, ErrorsNameFileKeyAndProblem) {
               parse_model_config(R"({"vocab_size":10,"hidden_size":-4,"intermediate_size":8})", "c.json");
             }),
             "c.json: key 'hidden_size': must be a positive integer, got -4");
+  // A number where a string belongs (fuzz_configs found the first one escaping as nlohmann's
+  // type_error, with no file or key).
+  EXPECT_EQ(error_of([] { parse_model_config(R"({"architectures": ["LlamaForCausalLM"], "model_type":128})", "c.json"); }),
+            "c.json: key 'model_type': must be a string, got 128");
+  EXPECT_EQ(error_of([] {
+              parse_model_config(R"({"vocab_size":10,"hidden_size":64,"intermediate_size":8,
+                "num_hidden_layers":1,"num_attention_heads":4,"torch_dtype":16})", "c.json");
+            }),
+            "c.json: key 'torch_dtype': must be a string, got 16");
+  EXPECT_EQ(error_of([] {
+              parse_model_config(R"({"vocab_size":10,"hidden_size":64,"intermediate_size":8,
+                "num_hidden_layers":1,"num_attention_heads":4,"rope_scaling":{"type":2,"factor":2}})", "c.json");
+            }),
+            "c.json: key 'rope_scaling.type': must be a string, got 2");
 }
 
 TEST(ModelConfig, JsonRoundTrip) {

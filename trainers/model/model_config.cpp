@@ -35,6 +35,17 @@ double optional_number(const json& j, const char* key, double fallback, const st
   return it->get<double>();
 }
 
+// A string setting; null or absent is `fallback`. (nlohmann's value()/get<std::string>() would
+// throw its own type_error for a number, which names neither file nor key: found by fuzz_configs.)
+std::string optional_string(const json& j, const char* key, const std::string& fallback, const std::string& file,
+                            const std::string& where_prefix = "") {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return fallback;
+  if (!it->is_string())
+    throw InputError(file, "key '" + where_prefix + key + "'", "must be a string, got " + it->dump());
+  return it->get<std::string>();
+}
+
 }  // namespace
 
 int64_t ModelConfig::num_parameters() const {
@@ -70,7 +81,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   if (!j.is_object()) throw InputError(file, "top level", "config must be a JSON object");
 
   ModelConfig c;
-  std::string model_type = j.value("model_type", std::string("llama"));
+  std::string model_type = optional_string(j, "model_type", "llama", file);
   bool baichuan_arch = false;
   if (auto a = j.find("architectures"); a != j.end() && a->is_array())
     for (const auto& name : *a)
@@ -99,12 +110,16 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     c.tie_word_embeddings = t->get<bool>();
   }
   if (auto d = j.find("torch_dtype"); d != j.end() && !d->is_null())
-    c.torch_dtype = canonical_dtype_name(d->get<std::string>(), file);
+    c.torch_dtype = canonical_dtype_name(optional_string(j, "torch_dtype", "", file), file);
   if (auto rs = j.find("rope_scaling"); rs != j.end() && !rs->is_null()) {
     // HF spells the kind "type" (older) or "rope_type"; only linear (position interpolation)
     // is implemented. dynamic (NTK) changes theta with the sequence length, so a KV cache made
     // at one length disagrees with a longer one: refused, like every other kind, by name.
-    const std::string type = rs->is_object() ? rs->value("type", rs->value("rope_type", std::string())) : std::string();
+    const std::string type =
+        rs->is_object()
+            ? optional_string(*rs, "type", optional_string(*rs, "rope_type", "", file, "rope_scaling."), file,
+                              "rope_scaling.")
+            : std::string();
     if (type != "linear")
       throw InputError(file, "key 'rope_scaling'",
                        "type '" + type + "' is not supported (only 'linear'), got " + rs->dump());
