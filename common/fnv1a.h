@@ -16,9 +16,13 @@ inline uint64_t fnv1a(std::string_view s) {
   return h;
 }
 
+// 2^64 / golden ratio: multiplying a key by it and keeping the top bits indexes an
+// open-addressing table of a power-of-two size (Fibonacci hashing).
+constexpr uint64_t kFibonacci = 0x9E3779B97F4A7C15ull;
+
 // FNV-1a finished with a Fibonacci multiply, for open-addressing tables indexed by the top
 // bits (plain FNV-1a's top bits depend weakly on the last bytes).
-inline uint64_t fnv1a_table_hash(std::string_view s) { return fnv1a(s) * 0x9E3779B97F4A7C15ull; }
+inline uint64_t fnv1a_table_hash(std::string_view s) { return fnv1a(s) * kFibonacci; }
 
 inline std::string hex16(uint64_t v) {
   char buf[17];

@@ -2,6 +2,8 @@
 
 #include <unicode/utf8.h>
 
+#include <cstdio>
+
 namespace qb {
 
 std::optional<size_t> first_invalid_utf8(std::string_view s) {
@@ -35,6 +37,12 @@ std::string_view strip_bom(std::string_view s) {
       static_cast<unsigned char>(s[1]) == 0xBB && static_cast<unsigned char>(s[2]) == 0xBF)
     s.remove_prefix(3);
   return s;
+}
+
+std::string hex_byte(unsigned char c) {
+  char b[8];
+  std::snprintf(b, sizeof b, "0x%02X", c);
+  return b;
 }
 
 }  // namespace qb

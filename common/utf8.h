@@ -17,4 +17,7 @@ size_t count_code_points(std::string_view s);
 // Strips a leading UTF-8 byte-order mark, if any.
 std::string_view strip_bom(std::string_view s);
 
+// "0xC3": how error messages name a byte that is not valid UTF-8.
+std::string hex_byte(unsigned char c);
+
 }  // namespace qb

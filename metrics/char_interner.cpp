@@ -2,11 +2,9 @@
 
 #include <algorithm>
 
-namespace qb {
+#include "common/fnv1a.h"
 
-namespace {
-constexpr uint64_t kFibonacci = 0x9E3779B97F4A7C15ull;
-}  // namespace
+namespace qb {
 
 void CharInterner::clear() {
   next_ = 0;

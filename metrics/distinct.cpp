@@ -10,8 +10,6 @@ namespace qb {
 
 namespace {
 
-constexpr uint64_t kFibonacci = 0x9E3779B97F4A7C15ull;
-
 void check_order(int n) {
   if (n != 1 && n != 2) throw std::invalid_argument("DistinctCounter: order must be 1 or 2");
 }

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/fnv1a.h"
+
 namespace qb {
 
 class JiebaDictionary {
@@ -100,7 +102,6 @@ class JiebaDictionary {
   void adopt(const Image& image, std::shared_ptr<const void> keep_alive);
 
  private:
-  static constexpr uint64_t kFibonacci = 0x9E3779B97F4A7C15ull;
   static constexpr uint64_t kKeyMask = (uint64_t{1} << 42) - 1;
   static constexpr uint64_t kChildrenBit = uint64_t{1} << 63;
   // packed = has-children bit 63 | child << 42 | parent << 21 | code point; 0 marks an empty

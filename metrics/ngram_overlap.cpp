@@ -11,8 +11,6 @@ namespace qb {
 
 namespace {
 
-constexpr uint64_t kFibonacci = 0x9E3779B97F4A7C15ull;
-
 // Keys of all n-grams of one order, sorted so equal n-grams are adjacent (128-bit keys only:
 // n-grams of many distinct tokens, rare).
 template <class Key>

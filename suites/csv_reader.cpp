@@ -11,12 +11,6 @@ namespace qb {
 
 namespace {
 constexpr size_t kChunk = 1 << 16;
-
-std::string hex_byte(unsigned char c) {
-  char b[8];
-  std::snprintf(b, sizeof b, "0x%02X", c);
-  return b;
-}
 }  // namespace
 
 CsvReader::CsvReader(std::istream& in, std::string file)

@@ -13,12 +13,6 @@ namespace qb {
 
 namespace {
 
-std::string hex_byte(unsigned char c) {
-  char b[8];
-  std::snprintf(b, sizeof b, "0x%02X", c);
-  return b;
-}
-
 bool is_blank(std::string_view s) {
   for (char c : s)
     if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;

@@ -14,12 +14,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string shape_text(torch::IntArrayRef s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
-  return out + "]";
-}
-
 // Tensors a HF checkpoint may carry that the model recomputes or shares.
 bool ignorable(const std::string& name, const ModelConfig& c) {
   if (name.find("rotary_emb.inv_freq") != std::string::npos) return true;

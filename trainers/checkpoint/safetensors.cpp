@@ -12,6 +12,12 @@
 
 namespace qb {
 
+std::string shape_text(torch::IntArrayRef s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
 torch::Dtype torch_dtype_of(const std::string& d) {
   if (d == "F32") return torch::kFloat32;
   if (d == "F16") return torch::kFloat16;
