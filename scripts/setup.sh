@@ -20,7 +20,8 @@ run_pkgs=(clang cmake ninja-build ccache pkg-config git
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev
            python3 python3-nltk python3-torch python3-numpy
            chromium chromium-driver fonts-wqy-microhei
-           libxml2-utils python3-yaml)  # xmllint checks gate --junit against a schema; docs/CI.md's YAML is parsed
+           libxml2-utils python3-yaml   # xmllint checks gate --junit against a schema; docs/CI.md's YAML is parsed
+           ca-certificates)             # npm ci reaches the registry over https
 sanitize_pkgs=(libclang-rt-14-dev)  # ASan/UBSan/libFuzzer runtimes for clang 14
 pkgs=("${run_pkgs[@]}")
 [ "$profile" = test ] && pkgs+=("${test_pkgs[@]}")
@@ -38,8 +39,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive
+  # The main job installs the packages alone, without what they merely recommend (390 packages on a
+  # bare Debian 12 instead of 505: no LLVM tools, GTK or Qt); the test and sanitizer profiles take
+  # Debian's defaults.
+  norec=()
+  [ "$profile" = run ] && norec=(--no-install-recommends)
   $sudo apt-get update -qq
-  $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  $sudo apt-get install -y -qq "${norec[@]}" "${missing[@]}" >/dev/null
 fi
 
 # The openai npm package, pinned by tests/serve/npm/package.json + package-lock.json, from the npm
