@@ -35,13 +35,7 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const RotaryTa
   q = apply_rotary(q.view({B, T, heads_, head_dim_}).transpose(1, 2), rope);
   k = apply_rotary(k.view({B, T, kv_heads_, head_dim_}).transpose(1, 2), rope);
   v = v.view({B, T, kv_heads_, head_dim_}).transpose(1, 2);
-  if (cache) {
-    if (cache->k.defined()) {
-      k = torch::cat({cache->k, k}, 2);
-      v = torch::cat({cache->v, v}, 2);
-    }
-    cache->k = k, cache->v = v;
-  }
+  if (cache) std::tie(k, v) = cache->append(k, v);
   const int64_t S = k.size(2);
   if (kv_heads_ != heads_) {  // each key/value head serves heads/kv_heads consecutive query heads
     const int64_t rep = heads_ / kv_heads_;
