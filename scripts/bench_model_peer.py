@@ -56,7 +56,7 @@ def hidden(ids, cache=None):
     return rms(x, NORM)
 
 REPS, rates = int(sys.argv[4]), {}
-def best(fn, min_time=1.0):
+def timed(fn, min_time=1.0):
     """Process CPU seconds (all threads) of one call, as the C++ side measures them: after one
     warm-up call, calls until min_time has passed (at least REPS), and their mean, as Google
     Benchmark reports a repetition."""
@@ -72,7 +72,7 @@ rand = lambda *s: torch.randint(260, 2260, s, generator=g)
 with torch.inference_mode():
     for T, B in ((256, 1), (64, 4)):
         ids = rand(B, T)
-        t = best(lambda: F.linear(hidden(ids)[:, -1], HEAD))
+        t = timed(lambda: F.linear(hidden(ids)[:, -1], HEAD))
         print(f"py_Forward/{T}/{B}: {t*1e3:.0f} ms, tokens/s={T*B/t:.1f}")
         rates[f"BM_Forward/{T}/{B}"] = T * B / t
     qs = [torch.cat([torch.tensor([[1]]), rand(1, 120)], 1) for _ in range(8)]
@@ -91,11 +91,11 @@ with torch.inference_mode():
         seq = torch.cat([torch.ones(1, 1, dtype=torch.long), rand(1, 32)], 1)
         for _ in range(128):
             seq = torch.cat([seq, F.linear(hidden(seq)[:, -1], HEAD).argmax(-1, keepdim=True)], 1)
-    t = best(gen_nocache, 0)
+    t = timed(gen_nocache, 0)
     print(f"py_Generate no cache batch 1: {t*1e3:.0f} ms, tokens/s={128/t:.1f}")
     rates["BM_Generate/0/1"] = 128 / t
     for name, fn, arg in (("shared prefix", shared, 1), ("naive per-option", naive, 0)):
-        t = best(fn)
+        t = timed(fn)
         print(f"py_CMExamLoglik ({name}): {t*1e3:.0f} ms, questions/s={8/t:.2f}")
         rates[f"BM_CMExamLoglik/{arg}"] = 8 / t
     for B in (1, 4):
@@ -105,7 +105,7 @@ with torch.inference_mode():
             nxt = F.linear(hidden(prompt, cache)[:, -1], HEAD).argmax(-1, keepdim=True)
             for _ in range(127):
                 nxt = F.linear(hidden(nxt, cache)[:, -1], HEAD).argmax(-1, keepdim=True)
-        t = best(gen)
+        t = timed(gen)
         print(f"py_Generate KV cache batch {B}: {t*1e3:.0f} ms, tokens/s={128*B/t:.1f}")
         rates[f"BM_Generate/1/{B}"] = 128 * B / t
 json.dump(rates, open(sys.argv[5], "w"))

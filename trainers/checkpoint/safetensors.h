@@ -45,10 +45,10 @@ class MappedSafetensors : public std::enable_shared_from_this<MappedSafetensors>
   size_t map_size_ = 0;
 };
 
-// torch dtype <-> safetensors dtype strings ("F32", "F16", "BF16").
 // "[4096, 11008]": how error messages write a tensor's shape.
 std::string shape_text(torch::IntArrayRef shape);
 
+// torch dtype <-> safetensors dtype strings ("F32", "F16", "BF16").
 torch::Dtype torch_dtype_of(const std::string& safetensors_dtype);
 std::string safetensors_dtype_of(torch::Dtype dtype);
 // "float32" | "float16" | "bfloat16" -> torch dtype.

@@ -4,6 +4,8 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <utility>
 #include <vector>
 
 namespace qb {
