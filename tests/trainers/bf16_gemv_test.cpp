@@ -31,6 +31,26 @@ TEST(Bf16Gemv, EqualsTheFp32ProductRoundedOnceToBf16) {
   }
 }
 
+// Split over libtorch's threads (its own OpenMP runtime), each output computed by one thread as
+// with one thread: the same bits. (at::parallel_for would run it on one thread: this project's
+// files are compiled without OpenMP.)
+TEST(Bf16Gemv, TwoThreadsShareTheWorkAndGiveTheSameBits) {
+  ASSERT_NE(at::get_parallel_info().find("ATen parallel backend: OpenMP"), std::string::npos);
+  EXPECT_TRUE(bf16_gemv_splits_over_threads());
+  torch::manual_seed(5);
+  auto w = torch::randn({1000, 640}).to(torch::kBFloat16);
+  auto x = torch::randn({3, 640}).to(torch::kBFloat16);
+  torch::NoGradGuard ng;
+  if (!bf16_gemv_applies(x, w)) GTEST_SKIP() << "CPU without AVX512-BF16";
+  const int before = at::get_num_threads();
+  at::set_num_threads(1);
+  auto one = bf16_gemv(x, w);
+  at::set_num_threads(2);
+  auto two = bf16_gemv(x, w);
+  at::set_num_threads(before);
+  EXPECT_TRUE(torch::equal(one, two));
+}
+
 TEST(Bf16Gemv, AppliesOnlyToBf16InferenceWithFewRows) {
   auto w = torch::randn({8, 64}).to(torch::kBFloat16);
   torch::NoGradGuard ng;

@@ -13,6 +13,10 @@ namespace qb {
 // kernel: no autograd, and the CPU has AVX512-BF16.
 bool bf16_gemv_applies(const torch::Tensor& x, const torch::Tensor& w);
 
+// True when bf16_gemv can split its work over libtorch's threads (libtorch's OpenMP runtime is
+// in the process).
+bool bf16_gemv_splits_over_threads();
+
 // x·Wᵀ as bf16 [..., out]: each output is an fp32 sum of bf16 products rounded once to bf16, as
 // at::linear's result (the summation order differs, so the two can differ by one bf16 ulp).
 // Requires bf16_gemv_applies(x, w).
