@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -15,6 +16,21 @@
 #include "trainers/engine/engine.h"
 
 namespace {
+// Of the process's resident memory, the share that is file pages mapped 2 MB at a time
+// (/proc/self/smaps_rollup: a heading line, then "Key: N kB" lines).
+double huge_page_share() {
+  std::ifstream f("/proc/self/smaps_rollup");
+  std::string key;
+  std::getline(f, key);
+  double rss = 0, pmd = 0, kb = 0;
+  while (f >> key >> kb) {
+    if (key == "Rss:") rss = kb;
+    if (key == "FilePmdMapped:") pmd = kb;
+    f.ignore(1 << 20, '\n');
+  }
+  return rss > 0 ? pmd / rss : 0.0;
+}
+
 double since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -35,6 +51,7 @@ int main(int argc, char** argv) {
   auto t0 = std::chrono::steady_clock::now();
   qb::Engine engine(argv[1], o);
   const double load_s = since(t0);
+  const double huge_share = huge_page_share();
 
   // First forward: the pages of the memory map are faulted in here (from the page cache, or the disk).
   t0 = std::chrono::steady_clock::now();
@@ -64,7 +81,7 @@ int main(int argc, char** argv) {
   const double generate_s = since(t0);
   const int64_t generated = engine.stats().tokens_generated - before;
 
-  nlohmann::json j{{"dtype", engine.compute_dtype()}, {"threads", std::atoi(argv[5])}, {"load_s", load_s},
+  nlohmann::json j{{"dtype", engine.compute_dtype()}, {"threads", std::atoi(argv[5])}, {"load_s", load_s}, {"huge_page_share", huge_share},
                    {"first_token_s", first_token_s}, {"one_token_s", one_token_s}, {"prefill_tokens", prefill}, {"prefill_s", prefill_s},
                    {"prefill_tokens_per_s", prefill / prefill_s}, {"generated_tokens", generated},
                    {"generate_s", generate_s},

@@ -35,6 +35,15 @@ LlamaModel load_model(const fs::path& dir, const LoadOptions& options) {
   std::map<std::string, std::shared_ptr<MappedSafetensors>> shards;  // by file name
   for (const auto& p : layout.shards) shards[p.filename().string()] = std::make_shared<MappedSafetensors>(p);
 
+  // Inference reads the weights it uses from the map on every pass: 2 MB pages for those shards.
+  if (options.inference)
+    for (auto& [file, shard] : shards)
+      for (const auto& [name, entry] : shard->header().tensors)
+        if (entry.dtype == safetensors_dtype_of(compute)) {
+          shard->back_with_huge_pages();
+          break;
+        }
+
   auto params = model->named_parameters();
   torch::NoGradGuard no_grad;
   for (auto& p : params) {

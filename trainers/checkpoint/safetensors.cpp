@@ -70,6 +70,8 @@ torch::Tensor MappedSafetensors::load(const std::string& name, torch::Dtype dtyp
   return out.data_ptr() == view.data_ptr() ? out.clone() : out;
 }
 
+MappingResidency MappedSafetensors::back_with_huge_pages() { return qb::back_with_huge_pages(map_, map_size_, path_); }
+
 torch::Tensor MappedSafetensors::view(const std::string& name) const {
   auto it = header_.tensors.find(name);
   if (it == header_.tensors.end()) throw InputError(path_.string(), "tensor '" + name + "'", "missing");

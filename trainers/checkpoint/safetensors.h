@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "trainers/checkpoint/huge_pages.h"
 #include "trainers/checkpoint/safetensors_header.h"
 
 namespace qb {
@@ -37,6 +38,10 @@ class MappedSafetensors : public std::enable_shared_from_this<MappedSafetensors>
   // touches and never reaches the file. A tensor whose bytes are not aligned to its element
   // size is copied instead (safetensors does not promise alignment).
   torch::Tensor view(const std::string& name) const;
+
+  // Maps the whole file now, in 2 MB pages where the kernel can (huge_pages.h): for inference,
+  // which reads every weight on every pass. Call before any view is written into.
+  MappingResidency back_with_huge_pages();
 
  private:
   std::filesystem::path path_;
