@@ -3,14 +3,18 @@
 // the KV cache. Wall-clock seconds (one run each: a 7B forward is seconds long, and repeating it
 // on a shared 2-core machine would mostly measure the neighbours). Prints one JSON object.
 // Usage: bench_real_checkpoint DIR DTYPE PREFILL_TOKENS DECODE_TOKENS THREADS
+#include <immintrin.h>
 #include <malloc.h>
+#include <sys/mman.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <thread>
 
 #include "trainers/compute_threads.h"
 #include "trainers/engine/engine.h"
@@ -34,6 +38,42 @@ double huge_page_share() {
 double since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
+
+// This machine's memory read rate, the decode bound's denominator: 2 threads (one per core)
+// each summing half of a 2 GiB buffer in 2 MB pages with 64-byte loads; the best of 5 passes.
+// (bench_real_peer.py measures it with python3-torch's sum as well; the summary takes the higher.)
+__attribute__((target("avx512f"))) float sum_floats(const float* p, size_t n) {
+  __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+  for (size_t i = 0; i + 64 <= n; i += 64) {
+    a0 = _mm512_add_ps(a0, _mm512_loadu_ps(p + i));
+    a1 = _mm512_add_ps(a1, _mm512_loadu_ps(p + i + 16));
+    a2 = _mm512_add_ps(a2, _mm512_loadu_ps(p + i + 32));
+    a3 = _mm512_add_ps(a3, _mm512_loadu_ps(p + i + 48));
+  }
+  return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
+}
+
+double read_gb_s() {
+  if (!__builtin_cpu_supports("avx512f")) return 0.0;
+  const size_t bytes = size_t{2} << 30, n = bytes / sizeof(float);
+  void* mem = nullptr;
+  if (posix_memalign(&mem, size_t{2} << 20, bytes) != 0) return 0.0;
+  madvise(mem, bytes, MADV_HUGEPAGE);
+  auto* f = static_cast<float*>(mem);
+  std::fill(f, f + n, 1.0f);
+  double best = 0;
+  float sums[2] = {0, 0};
+  for (int pass = 0; pass < 5; ++pass) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::thread other([&] { sums[1] += sum_floats(f + n / 2, n / 2); });
+    sums[0] += sum_floats(f, n / 2);
+    other.join();
+    best = std::max(best, static_cast<double>(bytes) / since(t0) / 1e9);
+  }
+  free(mem);
+  return sums[0] + sums[1] > 0 ? best : 0.0;  // keeps the sums (and so the reads) alive
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -45,6 +85,7 @@ int main(int argc, char** argv) {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   qb::set_compute_threads(std::atoi(argv[5]));
   const int prefill = std::atoi(argv[3]), decode = std::atoi(argv[4]);
+  const double read_rate = read_gb_s();
   qb::EngineOptions o;
   o.dtype = argv[2];
   o.batch_size = 1;
@@ -81,7 +122,7 @@ int main(int argc, char** argv) {
   const double generate_s = since(t0);
   const int64_t generated = engine.stats().tokens_generated - before;
 
-  nlohmann::json j{{"dtype", engine.compute_dtype()}, {"threads", std::atoi(argv[5])}, {"load_s", load_s}, {"huge_page_share", huge_share},
+  nlohmann::json j{{"dtype", engine.compute_dtype()}, {"threads", std::atoi(argv[5])}, {"load_s", load_s}, {"huge_page_share", huge_share}, {"read_gb_s", read_rate},
                    {"first_token_s", first_token_s}, {"one_token_s", one_token_s}, {"prefill_tokens", prefill}, {"prefill_s", prefill_s},
                    {"prefill_tokens_per_s", prefill / prefill_s}, {"generated_tokens", generated},
                    {"generate_s", generate_s},

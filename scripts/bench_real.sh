@@ -56,11 +56,13 @@ matmul_weights = cfg["num_hidden_layers"] * layer + V * H      # per token: ever
 flop_per_token = 2 * matmul_weights
 bytes_per_token = 2 * matmul_weights                              # bf16
 gemm_tok_s = p["bf16_gemm_gflops"] * 1e9 / flop_per_token
-bw_tok_s = p["read_gb_s"] * 1e9 / bytes_per_token
+read_gb_s = max(p["read_gb_s"], e.get("read_gb_s", 0.0))       # the better of two measurements
+bw_tok_s = read_gb_s * 1e9 / bytes_per_token
 print(f"prefill: C++ {e['prefill_tokens_per_s']:.2f} tok/s, python3-torch {p['prefill_tokens_per_s']:.2f} tok/s "
       f"(C++/python {e['prefill_tokens_per_s'] / p['prefill_tokens_per_s']:.2f}x); GEMM bound "
       f"{gemm_tok_s:.1f} tok/s at {p['bf16_gemm_gflops']:.0f} GFLOP/s: C++ reaches {e['prefill_tokens_per_s'] / gemm_tok_s:.2f}")
 print(f"decode: C++ {e['decode_tokens_per_s']:.3f} tok/s; bandwidth bound {bw_tok_s:.2f} tok/s "
-      f"({bytes_per_token / 1e9:.2f} GB of weights per token at {p['read_gb_s']:.1f} GB/s read): "
+      f"({bytes_per_token / 1e9:.2f} GB of weights per token at {read_gb_s:.1f} GB/s read; python3-torch sum "
+      f"{p['read_gb_s']:.1f}, C++ AVX-512 sum {e.get('read_gb_s', 0.0):.1f}): "
       f"{e['decode_tokens_per_s'] / bw_tok_s:.2f} of it")
 PY

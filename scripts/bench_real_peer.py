@@ -92,10 +92,11 @@ def limits():
     gemm = 10 * 2 * 2048 ** 3 / (time.perf_counter() - t0) / 1e9
     big = torch.ones(256 * 1024 * 1024)  # 1 GiB fp32
     big.sum()
-    t0 = time.perf_counter()
-    for _ in range(5):
+    read = 0.0
+    for _ in range(5):  # the best pass: a limit, not a typical rate
+        t0 = time.perf_counter()
         big.sum()
-    read = 5 * big.numel() * 4 / (time.perf_counter() - t0) / 1e9
+        read = max(read, big.numel() * 4 / (time.perf_counter() - t0) / 1e9)
     dst = torch.empty_like(big)
     dst.copy_(big)
     t0 = time.perf_counter()
