@@ -3,8 +3,10 @@
 # how long `model init` takes and how much memory it needs; the Engine's load time, peak RSS,
 # prefill tokens/s (beside python3-torch running the same bf16 forward on the same memory-mapped
 # weights, scripts/bench_real_peer.py) and greedy decode tokens/s; and this run's machine limits
-# (bf16 GEMM GFLOP/s, memory read GB/s), which the rates are quoted against (docs/BENCHMARKS.md).
-# Not a test: it writes ~14 GB under WORK and deletes it at the end unless KEEP=1.
+# (bf16 GEMM GFLOP/s, memory read GB/s), which the rates are quoted against (docs/BENCHMARKS.md);
+# then `qilin-bench eval` end to end on 20 CMExam and 2 Huatuo-26M items of ../shared/data (skipped,
+# saying so, when that folder is absent). Not a test: it writes ~14 GB under WORK and deletes it at
+# the end unless KEEP=1.
 # Usage: scripts/bench_real.sh [BUILD_DIR] [WORK_DIR] [PREFILL_TOKENS] [DECODE_TOKENS]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -13,7 +15,8 @@ work=${2:-/tmp/qilin-bench-real}
 prefill=${3:-64}
 decode=${4:-8}
 threads=2
-export OMP_WAIT_POLICY=PASSIVE
+# What the qilin-bench binary sets when the user sets neither (harness/torch_exec.h); the peer gets it too.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-10000}
 qb=$build/harness/qilin-bench
 ck=$work/baichuan7b-bf16
 mkdir -p "$work"
@@ -33,7 +36,13 @@ if [ ! -f "$ck/config.json" ]; then
       --shard-bytes 2000000000 --seed 1 2> "$work/init.time" > /dev/null
   grep -E "Elapsed|Maximum resident" "$work/init.time"
 fi
+# A character tokenizer (the random weights carry no real vocabulary): Latin letters for the decode
+# prompt, and the characters of the two real data files, when present, for the end-to-end evaluation.
+data=$root/../shared/data
+cmexam=$data/cmexam/cmexam_val_6811.csv
+huatuo=$data/huatuo26m/huatuo26M_test_6000.json
 echo "abcdefg" > "$work/corpus.txt"
+if [ -f "$cmexam" ] && [ -f "$huatuo" ]; then cat "$cmexam" "$huatuo" >> "$work/corpus.txt"; fi
 "$qb" model tokenizer --corpus "$work/corpus.txt" --out "$ck/tokenizer.json" > /dev/null
 echo "checkpoint bytes: $(du -cb "$ck"/*.safetensors | tail -1 | cut -f1)"
 
@@ -44,6 +53,21 @@ grep -E "Elapsed|Maximum resident" "$work/engine.time"
 
 echo "== python3-torch, same bf16 forward on the same mapped files; this run's GEMM and memory limits"
 /usr/bin/python3 "$root/scripts/bench_real_peer.py" "$ck" "$prefill" "$threads" | tee "$work/peer.json"
+
+# End to end, as a user runs it: `qilin-bench eval` on 20 CMExam questions (letter log-likelihood) and 2
+# Huatuo-26M questions (greedy generation to the suite's length cap; random weights never stop early).
+if [ -f "$cmexam" ] && [ -f "$huatuo" ]; then
+  echo "== qilin-bench eval, 20 CMExam items (loglik) and 2 Huatuo-26M items (generate), --dtype auto (/usr/bin/time -v)"
+  /usr/bin/time -v "$qb" eval --model "$ck" --dtype auto --suite cmexam --data "$cmexam" --mode loglik --limit 20 \
+      --out "$work/eval_cmexam" 2> "$work/eval_cmexam.time" > /dev/null
+  /usr/bin/time -v "$qb" eval --model "$ck" --dtype auto --suite huatuo --data "$huatuo" --limit 2 \
+      --out "$work/eval_huatuo" 2> "$work/eval_huatuo.time" > /dev/null
+  for e in cmexam huatuo; do
+    echo "$e: $(grep -E "Elapsed" "$work/eval_$e.time" | sed 's/.*: //') wall, peak RSS $(grep -E "Maximum resident" "$work/eval_$e.time" | sed 's/.*: //') KiB, $(wc -l < "$work/eval_$e/samples.jsonl") samples"
+  done
+else
+  echo "== end-to-end eval skipped: ../shared/data (CMExam, Huatuo-26M) is absent"
+fi
 
 /usr/bin/python3 - "$work" <<'PY'
 import json, sys

@@ -1,7 +1,7 @@
 // Checkpoint files mapped in 2 MB pages (trainers/checkpoint/huge_pages.h). Whether a kernel maps
-// files in 2 MB pages at all depends on its version and file system: the test first finds out
-// with a file of its own (dropped from the cache, then read through a MADV_HUGEPAGE mapping) and
-// skips, saying so, where it does not.
+// files in 2 MB pages depends on its version, the file system and free memory: the test first finds
+// out with a file of its own (dropped from the cache, then read through a MADV_HUGEPAGE mapping)
+// and skips, saying so, where under 90 % of it comes out in 2 MB pages.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
@@ -42,8 +42,10 @@ struct Mapping {
   }
 };
 
-// True when this kernel maps a file read from disk through a MADV_HUGEPAGE mapping in 2 MB pages.
-bool kernel_maps_files_in_huge_pages(const fs::path& dir, std::string* why) {
+// The share of a file, read from disk through a MADV_HUGEPAGE mapping, that this kernel maps in
+// 2 MB pages: the best back_with_huge_pages can reach here now (the kernel's version, the file
+// system, and whether free memory has 2 MB blocks left all decide it).
+double best_huge_share(const fs::path& dir, std::string* why) {
   const fs::path p = dir / "probe.bin";
   write_file(p, kBytes);
   const int fd = ::open(p.c_str(), O_RDONLY);
@@ -54,10 +56,10 @@ bool kernel_maps_files_in_huge_pages(const fs::path& dir, std::string* why) {
   ::madvise(m.addr, kBytes, MADV_HUGEPAGE);
   for (size_t i = 0; i < kBytes; i += 4096) (void)*static_cast<volatile const char*>(static_cast<char*>(m.addr) + i);
   const MappingResidency r = mapping_residency(m.addr);
-  *why = "of a " + std::to_string(kBytes >> 20) + " MB file read from disk through a MADV_HUGEPAGE mapping, " +
+  *why = "of a " + std::to_string(kBytes >> 20) + " MB file read from disk through a MADV_HUGEPAGE mapping, only " +
          std::to_string(r.huge_page_bytes >> 20) + " MB were mapped in 2 MB pages (" + std::to_string(r.resident_bytes >> 20) +
-         " MB resident): this kernel or file system keeps files in small pages";
-  return r.huge_page_bytes > 0;
+         " MB resident): this kernel, file system or memory gives files small pages here";
+  return static_cast<double>(r.huge_page_bytes) / static_cast<double>(kBytes);
 }
 
 TEST(HugePages, ResidencyOfAMappingItDoesNotKnowIsZero) {
@@ -70,7 +72,7 @@ TEST(HugePages, ResidencyOfAMappingItDoesNotKnowIsZero) {
 TEST(HugePages, AFileJustWrittenIsMappedWholeInHugePages) {
   testing::TempDir dir;
   std::string why;
-  if (!kernel_maps_files_in_huge_pages(dir.path(), &why)) GTEST_SKIP() << why;
+  if (best_huge_share(dir.path(), &why) < 0.9) GTEST_SKIP() << why;
   const fs::path p = dir / "weights.bin";
   write_file(p, kBytes);  // cached as the write path left it, often in small pages
   Mapping m(p, kBytes);

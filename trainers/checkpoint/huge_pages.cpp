@@ -33,8 +33,8 @@ bool transparent_huge_pages_on() {
   return line.find("[never]") == std::string::npos && !line.empty();
 }
 
-// "7f3a00000000-7f3a80000000 r--p ...": the first line of a mapping's entry; its fields ("Rss:
-// 4 kB") follow until the next such line.
+// "7f3a00000000-7f3a80000000 r--p ..." (addresses in at least 8 hex digits): the first line of a
+// mapping's entry; its fields ("Rss: 4 kB") follow until the next such line.
 bool is_mapping_line(const std::string& line) {
   const std::string first = line.substr(0, line.find(' '));
   return first.find('-') != std::string::npos &&
@@ -54,7 +54,7 @@ MappingResidency mapping_residency(const void* start) {
   std::ifstream f("/proc/self/smaps");
   std::string line;
   char head[32];
-  std::snprintf(head, sizeof head, "%lx-", static_cast<unsigned long>(reinterpret_cast<uintptr_t>(start)));
+  std::snprintf(head, sizeof head, "%08lx-", static_cast<unsigned long>(reinterpret_cast<uintptr_t>(start)));
   bool in = false;
   while (std::getline(f, line)) {
     if (is_mapping_line(line)) {
