@@ -74,7 +74,7 @@ MappingResidency mapping_residency(const void* start) {
 }
 
 MappingResidency back_with_huge_pages(void* map, size_t size, const std::filesystem::path& path) {
-  if (size < kMinBytes || !transparent_huge_pages_on()) return mapping_residency(map);
+  if (size < kMinBytes || !transparent_huge_pages_on()) return {};  // small: no /proc read per demo shard
   ::madvise(map, size, MADV_HUGEPAGE);
   if (::madvise(map, size, MADV_POPULATE_READ) != 0) return mapping_residency(map);  // before 5.14: fault on use
   MappingResidency r = mapping_residency(map);

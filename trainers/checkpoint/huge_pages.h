@@ -27,8 +27,8 @@ MappingResidency mapping_residency(const void* start);
 // from disk, this time in 2 MB pages; the next load finds them so. When that does not give 2 MB
 // pages (a kernel or file system that keeps small pages for files), later calls in this process
 // only map and never drop again. Must be called before anything writes into a private mapping
-// (it discards the mapping's own copied pages). Returns the residency after. Does nothing for
-// mappings under 64 MB or when transparent huge pages are off.
+// (it discards the mapping's own copied pages). Returns the residency after. Does nothing, and
+// returns zeros, for mappings under 64 MB or when transparent huge pages are off.
 MappingResidency back_with_huge_pages(void* map, size_t size, const std::filesystem::path& path);
 
 }  // namespace qb
