@@ -59,6 +59,21 @@ TEST(CheckpointBadInput, TruncatedShard) {
                        std::to_string(size) + " but the file has " + std::to_string(size - 100) + " bytes (truncated?)\n");
 }
 
+TEST(CheckpointBadInput, HugePagesSwitchTakesOnlyZeroOrOne) {
+  TempDir t;
+  const fs::path ck = sharded(t / "ck");
+  auto r = testing::run_command({"env", "QILIN_HUGE_PAGES=yes", testing::qilin_bench().string(), "model", "logits",
+                                 "--model", ck.string(), "--ids", "1,2"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "qilin-bench: error: QILIN_HUGE_PAGES: must be 0 (4 KB pages) or 1 (2 MB pages), got 'yes'\n");
+  for (const char* ok : {"QILIN_HUGE_PAGES=0", "QILIN_HUGE_PAGES=1"}) {
+    auto fine = testing::run_command({"env", ok, testing::qilin_bench().string(), "model", "logits", "--model",
+                                      ck.string(), "--ids", "1,2"});
+    EXPECT_EQ(fine.exit_code, 0) << ok << ": " << fine.err;
+    EXPECT_EQ(fine.out, logits_of(ck).out) << ok;  // the page size changes no number
+  }
+}
+
 TEST(CheckpointBadInput, IndexNamesAMissingShard) {
   TempDir t;
   const fs::path ck = sharded(t / "ck"), shard = shard_of(ck, "model.layers.1.mlp.up_proj.weight");

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -85,6 +86,26 @@ TEST(HugePages, AFileJustWrittenIsMappedWholeInHugePages) {
   f.seekg(static_cast<std::streamoff>(kBytes / 2));
   f.read(block.data(), 4096);
   EXPECT_EQ(0, std::memcmp(block.data(), static_cast<char*>(m.addr) + kBytes / 2, 4096));
+}
+
+// QILIN_HUGE_PAGES=0: 4 KB pages even where the page cache holds the file 2 MB at a time.
+TEST(HugePages, ZeroInTheEnvironmentAsksForSmallPages) {
+  testing::TempDir dir;
+  std::string why;
+  if (best_huge_share(dir.path(), &why) < 0.9) GTEST_SKIP() << why;
+  const fs::path p = dir / "probe.bin";  // cached in 2 MB pages by best_huge_share
+  Mapping m(p, kBytes);
+  ::setenv("QILIN_HUGE_PAGES", "0", 1);
+  const MappingResidency r = back_with_huge_pages(m.addr, kBytes, p);
+  ::unsetenv("QILIN_HUGE_PAGES");
+  EXPECT_EQ(r.resident_bytes, 0u);  // nothing mapped ahead
+  for (size_t i = 0; i < kBytes; i += 4096) (void)*static_cast<volatile const char*>(static_cast<char*>(m.addr) + i);
+  const MappingResidency touched = mapping_residency(m.addr);
+  EXPECT_EQ(touched.resident_bytes, kBytes);
+  EXPECT_EQ(touched.huge_page_bytes, 0u);
+  // The same file mapped again without the variable: 2 MB pages.
+  Mapping again(p, kBytes);
+  EXPECT_GE(back_with_huge_pages(again.addr, kBytes, p).huge_page_bytes, kBytes / 10 * 9);
 }
 
 TEST(HugePages, SmallMappingsAreLeftAlone) {

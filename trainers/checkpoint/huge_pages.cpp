@@ -7,9 +7,12 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "common/error.h"
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22  // Linux 5.14
@@ -25,6 +28,15 @@ constexpr size_t kMinBytes = size_t{64} << 20;
 // Cleared when dropping a file's small pages did not bring 2 MB ones back: this kernel or file
 // system keeps files in small pages, and dropping again would only cost disk reads.
 std::atomic<bool> g_dropping_helps{true};
+
+// QILIN_HUGE_PAGES: unset, empty or 1 = 2 MB pages as described in huge_pages.h; 0 = 4 KB pages
+// (MADV_NOHUGEPAGE, nothing mapped ahead, nothing dropped from the page cache).
+bool huge_pages_wanted() {
+  const char* env = std::getenv("QILIN_HUGE_PAGES");
+  if (env == nullptr || *env == '\0' || std::string(env) == "1") return true;
+  if (std::string(env) == "0") return false;
+  throw InputError("QILIN_HUGE_PAGES", "", "must be 0 (4 KB pages) or 1 (2 MB pages), got '" + std::string(env) + "'");
+}
 
 bool transparent_huge_pages_on() {
   std::ifstream f("/sys/kernel/mm/transparent_hugepage/enabled");
@@ -74,6 +86,10 @@ MappingResidency mapping_residency(const void* start) {
 }
 
 MappingResidency back_with_huge_pages(void* map, size_t size, const std::filesystem::path& path) {
+  if (!huge_pages_wanted()) {
+    ::madvise(map, size, MADV_NOHUGEPAGE);
+    return {};
+  }
   if (size < kMinBytes || !transparent_huge_pages_on()) return {};  // small: no /proc read per demo shard
   ::madvise(map, size, MADV_HUGEPAGE);
   if (::madvise(map, size, MADV_POPULATE_READ) != 0) return mapping_residency(map);  // before 5.14: fault on use

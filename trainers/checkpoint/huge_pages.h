@@ -28,7 +28,10 @@ MappingResidency mapping_residency(const void* start);
 // pages (a kernel or file system that keeps small pages for files), later calls in this process
 // only map and never drop again. Must be called before anything writes into a private mapping
 // (it discards the mapping's own copied pages). Returns the residency after. Does nothing, and
-// returns zeros, for mappings under 64 MB or when transparent huge pages are off.
+// returns zeros, for mappings under 64 MB or when transparent huge pages are off. With
+// QILIN_HUGE_PAGES=0 in the environment it asks for 4 KB pages instead (MADV_NOHUGEPAGE: even page-
+// cache pages held 2 MB at a time are mapped 4 KB at a time), maps nothing ahead, drops nothing, and
+// returns zeros; any value other than 0 or 1 throws InputError naming the variable.
 MappingResidency back_with_huge_pages(void* map, size_t size, const std::filesystem::path& path);
 
 }  // namespace qb
